@@ -1,0 +1,105 @@
+"""azimagebuilder: a typed Python client for Azure VM Image Builder.
+
+Build an Image Builder template in Python (or load one from JSON), check it before Azure does, submit it,
+run it and read its outputs; or try the whole lifecycle against the built-in local emulator.
+
+Example:
+    >>> import azimagebuilder as aib
+    >>> template = aib.ImageTemplate(
+    ...     location="westus2",
+    ...     source=aib.PlatformImageSource(
+    ...         publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS", version="latest"
+    ...     ),
+    ...     customize=[aib.ShellCustomizer(name="hello", inline=["echo hello"])],
+    ...     distribute=[aib.VhdDistributor(run_output_name="vhd")],
+    ... )
+    >>> aib.validate(template).errors
+    []
+
+The names below are imported on first use, so ``import azimagebuilder`` stays cheap: the Azure SDK
+packages load only when a client or a resource helper is used (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+# Public name -> the private module that defines it. One table, so the lazy loader, __all__ and the
+# test that checks them cannot drift apart.
+_EXPORTS: dict[str, str] = {
+    # template model
+    "ImageTemplate": "azimagebuilder.models",
+    "PlatformImageSource": "azimagebuilder.models",
+    "ManagedImageSource": "azimagebuilder.models",
+    "SharedImageVersionSource": "azimagebuilder.models",
+    "ShellCustomizer": "azimagebuilder.models",
+    "PowerShellCustomizer": "azimagebuilder.models",
+    "WindowsRestartCustomizer": "azimagebuilder.models",
+    "FileCustomizer": "azimagebuilder.models",
+    "WindowsUpdateCustomizer": "azimagebuilder.models",
+    "ManagedImageDistributor": "azimagebuilder.models",
+    "SharedImageDistributor": "azimagebuilder.models",
+    "VhdDistributor": "azimagebuilder.models",
+    "VmProfile": "azimagebuilder.models",
+    "VnetConfig": "azimagebuilder.models",
+    "UserAssignedIdentity": "azimagebuilder.models",
+    # service-side status
+    "LastRunStatus": "azimagebuilder.models",
+    "ProvisioningError": "azimagebuilder.models",
+    "RunOutput": "azimagebuilder.models",
+    # loading and checks
+    "load_template": "azimagebuilder.loading",
+    "validate": "azimagebuilder.validation",
+    "ValidationReport": "azimagebuilder.validation",
+    "Problem": "azimagebuilder.validation",
+    # errors
+    "ImageBuilderError": "azimagebuilder._errors",
+    "TemplateValidationError": "azimagebuilder._errors",
+    # client
+    "ImageBuilderClient": "azimagebuilder._client",
+    "BuildResult": "azimagebuilder._client",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._client import BuildResult, ImageBuilderClient
+    from ._errors import ImageBuilderError, TemplateValidationError
+    from .loading import load_template
+    from .models import (
+        FileCustomizer,
+        ImageTemplate,
+        LastRunStatus,
+        ManagedImageDistributor,
+        ManagedImageSource,
+        PlatformImageSource,
+        PowerShellCustomizer,
+        ProvisioningError,
+        RunOutput,
+        SharedImageDistributor,
+        SharedImageVersionSource,
+        ShellCustomizer,
+        UserAssignedIdentity,
+        VhdDistributor,
+        VmProfile,
+        VnetConfig,
+        WindowsRestartCustomizer,
+        WindowsUpdateCustomizer,
+    )
+    from .validation import Problem, ValidationReport, validate
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'azimagebuilder' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
