@@ -46,3 +46,7 @@ PREVIEW_REGIONS: dict[str, str] = {
     "northeurope": "North Europe",
     "westeurope": "West Europe",
 }
+
+#: Tag the VHD copy-out puts on a template once a VHD run output is safely copied out:
+#: ``<prefix><runOutputName>`` -> destination blob URL (no SAS). ``begin_delete`` looks for it.
+VHD_COPIED_TAG_PREFIX = "azimagebuilder.vhdCopied."
