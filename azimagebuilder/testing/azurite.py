@@ -1,0 +1,344 @@
+"""A real Azurite blob service for tests: found or installed, started on a free port, stopped afterwards.
+
+Azurite is Microsoft's open-source Azure Storage emulator (npm package ``azurite``). The storage helpers
+of azimagebuilder (script upload, build logs, VHD copy-out) are tested against it rather than a mock, so
+the Azure SDK really speaks the blob REST protocol.
+
+How ``azurite-blob`` is found, in order: the ``AZIMAGEBUILDER_AZURITE`` environment variable (a path to
+the ``azurite-blob`` executable), ``azurite-blob`` on ``PATH``, a cached install under the cache
+directory; otherwise ``npm install --prefix <cache dir> azurite`` installs it there (the cache directory is
+``AZIMAGEBUILDER_AZURITE_DIR``, else ``.azurite/`` in a source checkout, else
+``~/.cache/azimagebuilder/azurite``).
+
+The service runs with several storage accounts (the well-known ``devstoreaccount1`` plus the names given
+to :func:`start_azurite`), each with its own freshly generated key, so a test can copy between "the
+staging account" and "the user's account" as in Azure.
+
+Example (in a ``conftest.py``)::
+
+    from azimagebuilder.testing.azurite import azurite  # noqa: F401  (registers the fixture)
+
+    def test_upload(azurite):
+        service = azurite.service_client()
+        service.create_container("scripts")
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from azure.storage.blob import BlobServiceClient
+
+__all__ = [
+    "WELL_KNOWN_ACCOUNT",
+    "WELL_KNOWN_KEY",
+    "AzuriteAccount",
+    "AzuriteBlob",
+    "AzuriteNotAvailableError",
+    "azurite",
+    "find_azurite_blob",
+    "start_azurite",
+]
+
+_log = logging.getLogger("azimagebuilder.testing.azurite")
+
+#: The account every Azure Storage emulator knows (public, documented by Microsoft).
+WELL_KNOWN_ACCOUNT = "devstoreaccount1"
+#: Its published key. Not a secret: it is the same on every machine.
+WELL_KNOWN_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+#: Extra accounts the ``azurite`` fixture creates: one standing in for the build's staging account, one for
+#: the user's own account.
+DEFAULT_EXTRA_ACCOUNTS: tuple[str, ...] = ("ibstaging", "userstore")
+
+_NPM_PACKAGE = "azurite"
+
+
+class AzuriteNotAvailableError(RuntimeError):
+    """Azurite could neither be found nor installed, or it did not start."""
+
+
+@dataclass(frozen=True)
+class AzuriteAccount:
+    """One storage account served by Azurite; the key never shows in ``repr``.
+
+    Example:
+        >>> acct = AzuriteAccount("userstore", "a2V5", "http://127.0.0.1:10000/userstore")
+        >>> acct
+        AzuriteAccount(name='userstore', blob_endpoint='http://127.0.0.1:10000/userstore')
+    """
+
+    name: str
+    key: str = field(repr=False)
+    blob_endpoint: str
+
+    def __repr__(self) -> str:
+        return f"AzuriteAccount(name={self.name!r}, blob_endpoint={self.blob_endpoint!r})"
+
+    @property
+    def connection_string(self) -> str:
+        """A connection string for ``BlobServiceClient.from_connection_string``."""
+        return (
+            f"DefaultEndpointsProtocol=http;AccountName={self.name};AccountKey={self.key};"
+            f"BlobEndpoint={self.blob_endpoint};"
+        )
+
+    @property
+    def credential(self) -> dict[str, str]:
+        """The shared-key credential in the form azure-storage-blob accepts."""
+        return {"account_name": self.name, "account_key": self.key}
+
+    def service_client(self) -> BlobServiceClient:
+        """A ``BlobServiceClient`` for this account (shared-key authorised)."""
+        from azure.storage.blob import BlobServiceClient
+
+        return BlobServiceClient(self.blob_endpoint, credential=self.credential)
+
+
+@dataclass(frozen=True)
+class AzuriteBlob:
+    """A running Azurite blob service: where it listens and the accounts it serves.
+
+    The attributes of the default account (``devstoreaccount1``) are repeated at the top level for
+    convenience; ``accounts`` maps every account name to its :class:`AzuriteAccount`.
+    """
+
+    host: str
+    port: int
+    accounts: Mapping[str, AzuriteAccount]
+    location: Path
+
+    def __repr__(self) -> str:
+        return f"AzuriteBlob(host={self.host!r}, port={self.port}, accounts={sorted(self.accounts)!r})"
+
+    def account(self, name: str = WELL_KNOWN_ACCOUNT) -> AzuriteAccount:
+        """The account called ``name``."""
+        return self.accounts[name]
+
+    @property
+    def account_name(self) -> str:
+        return WELL_KNOWN_ACCOUNT
+
+    @property
+    def blob_endpoint(self) -> str:
+        """``http://127.0.0.1:<port>/devstoreaccount1``."""
+        return self.accounts[WELL_KNOWN_ACCOUNT].blob_endpoint
+
+    @property
+    def connection_string(self) -> str:
+        return self.accounts[WELL_KNOWN_ACCOUNT].connection_string
+
+    @property
+    def credential(self) -> dict[str, str]:
+        return self.accounts[WELL_KNOWN_ACCOUNT].credential
+
+    def service_client(self, account: str = WELL_KNOWN_ACCOUNT) -> BlobServiceClient:
+        """A ``BlobServiceClient`` for ``account``."""
+        return self.accounts[account].service_client()
+
+
+def _default_cache_dir() -> Path:
+    configured = os.environ.get("AZIMAGEBUILDER_AZURITE_DIR")
+    if configured:
+        return Path(configured)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "setup.cfg").is_file() and (checkout / "azimagebuilder").is_dir():
+        return checkout / ".azurite"  # git-ignored
+    return Path.home() / ".cache" / "azimagebuilder" / "azurite"
+
+
+def find_azurite_blob(cache_dir: Path | None = None, *, install: bool = True) -> Path:
+    """Return the path of the ``azurite-blob`` executable, installing the npm package when missing.
+
+    Raises:
+        AzuriteNotAvailableError: not found and ``npm`` is missing or the install failed.
+
+    Example:
+        >>> find_azurite_blob().name  # doctest: +SKIP
+        'azurite-blob'
+    """
+    configured = os.environ.get("AZIMAGEBUILDER_AZURITE")
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise AzuriteNotAvailableError(f"AZIMAGEBUILDER_AZURITE={configured} is not a file")
+        return path
+    on_path = shutil.which("azurite-blob")
+    if on_path:
+        return Path(on_path)
+    cache = cache_dir or _default_cache_dir()
+    cached = cache / "node_modules" / ".bin" / "azurite-blob"
+    if cached.is_file():
+        return cached
+    if not install:
+        raise AzuriteNotAvailableError(f"azurite-blob is not on PATH nor in {cache}")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AzuriteNotAvailableError(
+            "azurite-blob is not installed and npm is missing; install Node.js and run "
+            f"`npm install --prefix {cache} {_NPM_PACKAGE}`"
+        )
+    cache.mkdir(parents=True, exist_ok=True)
+    # Several pytest processes (xdist) may get here at once: one installs, the others wait.
+    with open(cache / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.is_file():
+            _log.info("installing the npm package %s into %s", _NPM_PACKAGE, cache)
+            proc = subprocess.run(
+                [npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", _NPM_PACKAGE],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            if proc.returncode != 0 or not cached.is_file():
+                raise AzuriteNotAvailableError(
+                    f"`npm install --prefix {cache} {_NPM_PACKAGE}` failed (exit {proc.returncode}):\n"
+                    + proc.stderr[-2000:]
+                )
+    return cached
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _generated_key(name: str) -> str:
+    # A fresh random key per service, base64 as Azurite requires.
+    return base64.b64encode(hashlib.sha512(os.urandom(32) + name.encode()).digest()).decode()
+
+
+def _answers_http(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(f"GET /{WELL_KNOWN_ACCOUNT}?comp=list HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            return sock.recv(12).startswith(b"HTTP/1.1")
+    except OSError:
+        return False
+
+
+def _tail(path: Path, limit: int = 2000) -> str:
+    try:
+        return path.read_text(errors="replace")[-limit:]
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def start_azurite(
+    *,
+    extra_accounts: Sequence[str] = DEFAULT_EXTRA_ACCOUNTS,
+    host: str = "127.0.0.1",
+    executable: Path | None = None,
+    startup_timeout: float = 60.0,
+    attempts: int = 3,
+) -> Iterator[AzuriteBlob]:
+    """Start ``azurite-blob`` on a free port with a temporary workspace; stop it on exit.
+
+    Telemetry is disabled; ``--skipApiVersionCheck`` and ``--loose`` let the newest azure-storage-blob
+    talk to it.
+
+    Example:
+        >>> with start_azurite() as blob:  # doctest: +SKIP
+        ...     blob.service_client().create_container("scripts")
+    """
+    exe = executable or find_azurite_blob()
+    names = [WELL_KNOWN_ACCOUNT, *(n for n in extra_accounts if n != WELL_KNOWN_ACCOUNT)]
+    keys = {name: (WELL_KNOWN_KEY if name == WELL_KNOWN_ACCOUNT else _generated_key(name)) for name in names}
+    env = dict(os.environ)
+    # Naming custom accounts disables devstoreaccount1 unless it is listed too.
+    env["AZURITE_ACCOUNTS"] = ";".join(f"{name}:{key}" for name, key in keys.items())
+    with tempfile.TemporaryDirectory(prefix="azurite-") as workdir:
+        location = Path(workdir) / "data"
+        location.mkdir()
+        log_path = Path(workdir) / "azurite.log"
+        last_error = ""
+        for _attempt in range(attempts):
+            port = _free_port(host)
+            args = [
+                str(exe),
+                "--blobHost",
+                host,
+                "--blobPort",
+                str(port),
+                "--location",
+                str(location),
+                "--skipApiVersionCheck",
+                "--loose",
+                "--disableTelemetry",
+                "--silent",
+            ]
+            with open(log_path, "wb") as log_file:
+                proc = subprocess.Popen(
+                    args, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+                )
+            try:
+                if not _wait_ready(proc, host, port, startup_timeout):
+                    last_error = _tail(log_path)
+                    continue  # most likely the port was taken between probing and binding
+                accounts = {
+                    name: AzuriteAccount(name, key, f"http://{host}:{port}/{name}")
+                    for name, key in keys.items()
+                }
+                _log.debug("azurite-blob listening on %s:%s (pid %s)", host, port, proc.pid)
+                yield AzuriteBlob(host=host, port=port, accounts=accounts, location=location)
+                return
+            finally:
+                _stop(proc)
+        raise AzuriteNotAvailableError(
+            f"azurite-blob did not start after {attempts} attempt(s):\n{last_error}"
+        )
+
+
+def _wait_ready(proc: subprocess.Popen[Any], host: str, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if _answers_http(host, port):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[AzuriteBlob]:
+    """Session fixture: a running Azurite blob service (installed on first use when missing).
+
+    Set ``AZIMAGEBUILDER_AZURITE`` to an ``azurite-blob`` path to use your own install.
+    """
+    try:
+        exe = find_azurite_blob()
+    except AzuriteNotAvailableError as exc:
+        pytest.fail(f"Azurite is needed for the storage tests: {exc}", pytrace=False)
+    with start_azurite(executable=exe) as blob:
+        yield blob
