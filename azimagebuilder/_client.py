@@ -1,0 +1,551 @@
+"""ImageBuilderClient: Image Builder templates as ARM resources, their runs and their run outputs.
+
+Built on azure-core / azure-mgmt-core: an ARM pipeline with a bearer-token policy, retries on 429, 5xx and
+dropped connections (honouring ``Retry-After``), ARM polling for the long-running operations, and
+azure-core's exceptions. Requests and responses are made and read in :mod:`azimagebuilder._operations`,
+shared with the async client in :mod:`azimagebuilder.aio`.
+
+Example:
+    >>> from azure.identity import DefaultAzureCredential  # doctest: +SKIP
+    >>> from azimagebuilder import ImageBuilderClient  # doctest: +SKIP
+    >>> with ImageBuilderClient(DefaultAzureCredential(), "<subscription id>") as client:  # doctest: +SKIP
+    ...     result = client.build("my-rg", "hello", "helloImageTemplateLinux.json", progress=True)
+    ...     print(result.artifact_ids)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Union
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.core.paging import ItemPaged
+from azure.core.polling import LROPoller
+from azure.mgmt.core import ARMPipelineClient
+
+from . import _operations as ops
+from ._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
+from ._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
+from ._polling import RunPolling, StatusCallback, TemplatePolling
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+    from azure.core.pipeline.transport import HttpTransport
+
+    from .models import ImageTemplate, LastRunStatus, RunOutput
+    from .progress import BuildProgress
+
+__all__ = ["BuildResult", "ImageBuilderClient"]
+
+_LOG = logging.getLogger("azimagebuilder.client")
+
+#: What ``build(progress=...)`` accepts: a callback, ``True`` for the built-in display, or None/False.
+ProgressArg = Union[Callable[["BuildProgress"], None], bool, None]  # noqa: UP007 (a runtime alias)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What :meth:`ImageBuilderClient.build` returns: the template, the run's final status, its outputs.
+
+    Attributes:
+        template: the template as the service shows it after the run.
+        run_status: the final ``lastRunStatus`` (``run_state`` is Succeeded or PartiallySucceeded).
+        outputs: the run outputs, one per distributor.
+
+    Example:
+        >>> result = client.build("rg", "hello", template)  # doctest: +SKIP
+        >>> result.artifact_ids["img"]  # doctest: +SKIP
+        '/subscriptions/.../providers/Microsoft.Compute/images/hello-img'
+    """
+
+    template: ImageTemplate
+    run_status: LastRunStatus | None
+    outputs: tuple[RunOutput, ...] = field(default=())
+
+    @property
+    def succeeded(self) -> bool:
+        """True when every distribution succeeded (``run_state`` Succeeded)."""
+        state = getattr(self.run_status, "run_state", None)
+        return str(state or "").lower() == "succeeded"
+
+    @property
+    def partially_succeeded(self) -> bool:
+        """True when the run ended PartiallySucceeded (some distributions failed; see the outputs)."""
+        state = getattr(self.run_status, "run_state", None)
+        return str(state or "").lower() == "partiallysucceeded"
+
+    @property
+    def artifact_ids(self) -> dict[str, str]:
+        """Run output name -> ``artifact_id`` (managed image or gallery image version id)."""
+        return {o.name: o.artifact_id for o in self.outputs if o.name and o.artifact_id}
+
+    @property
+    def vhd_uris(self) -> dict[str, str]:
+        """Run output name -> ``artifact_uri`` of each VHD output."""
+        return {o.name: o.artifact_uri for o in self.outputs if o.name and o.artifact_uri}
+
+    def output(self, run_output_name: str) -> RunOutput:
+        """The run output named ``run_output_name`` (a distributor's ``runOutputName``)."""
+        for o in self.outputs:
+            if o.name == run_output_name:
+                return o
+        names = ", ".join(o.name or "?" for o in self.outputs) or "none"
+        raise KeyError(f"no run output named {run_output_name!r} (outputs: {names})")
+
+    def __iter__(self) -> Iterator[RunOutput]:
+        return iter(self.outputs)
+
+    def __repr__(self) -> str:
+        state = getattr(self.run_status, "run_state", None)
+        names = [o.name for o in self.outputs]
+        return f"BuildResult(template={self.template.name!r}, run_state={state!s}, outputs={names!r})"
+
+
+def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[Any]:
+    from azure.core.pipeline import policies
+    from azure.mgmt.core.policies import (
+        ARMAutoResourceProviderRegistrationPolicy,
+        ARMChallengeAuthenticationPolicy,
+        ARMHttpLoggingPolicy,
+    )
+
+    scopes = kwargs.pop("credential_scopes", None) or [base_url.rstrip("/") + "/.default"]
+    kwargs.setdefault("sdk_moniker", f"azimagebuilder/{__version__}")
+    return [
+        policies.RequestIdPolicy(**kwargs),
+        policies.HeadersPolicy(**kwargs),
+        policies.UserAgentPolicy(**kwargs),
+        policies.ProxyPolicy(**kwargs),
+        policies.ContentDecodePolicy(**kwargs),
+        ARMAutoResourceProviderRegistrationPolicy(),
+        policies.RedirectPolicy(**kwargs),
+        policies.RetryPolicy(**kwargs),
+        ARMChallengeAuthenticationPolicy(credential, *scopes, **kwargs),
+        policies.CustomHookPolicy(**kwargs),
+        policies.NetworkTraceLoggingPolicy(**kwargs),
+        policies.DistributedTracingPolicy(**kwargs),
+        policies.SensitiveHeaderCleanupPolicy(**kwargs),
+        ARMHttpLoggingPolicy(**kwargs),
+    ]
+
+
+class ImageBuilderClient:
+    """A client for Azure VM Image Builder templates (``Microsoft.VirtualMachineImages/imageTemplates``).
+
+    Args:
+        credential: any azure-identity credential (``DefaultAzureCredential()``, the emulator's, ...).
+        subscription_id: the subscription holding the templates.
+
+    Keyword Args:
+        base_url: the ARM endpoint; the token scope is ``base_url + "/.default"``.
+        api_version: the Image Builder api-version sent in every URL. The default, 2019-05-01-preview,
+            is what this library's template document describes, but Azure announced its retirement: pass
+            a current one (``azimagebuilder._constants.CURRENT_STABLE_API_VERSION``) against live Azure.
+        polling_interval: seconds between polls of long-running operations (0: no waiting, for replay).
+        transport: an azure-core ``HttpTransport``; by default requests' transport.
+        **pipeline_kwargs: passed to azure-core's pipeline, for example ``connection_verify=ca_cert``,
+            ``retry_total=``, ``retry_backoff_factor=``, ``logging_enable=``.
+
+    The client is immutable and a context manager; close it (or use ``with``) to release connections.
+
+    Example:
+        >>> from azimagebuilder.emulator import Emulator  # doctest: +SKIP
+        >>> with Emulator() as emu, ImageBuilderClient(  # doctest: +SKIP
+        ...     emu.credential, "0000", base_url=emu.base_url, connection_verify=emu.ca_cert
+        ... ) as client:
+        ...     poller = client.begin_create_or_update("rg", "hello", "template.json")
+        ...     template = poller.result()
+    """
+
+    __slots__ = ("_api_version", "_base_url", "_client", "_frozen", "_ops", "_polling_interval", "_sub")
+
+    def __init__(
+        self,
+        credential: TokenCredential,
+        subscription_id: str,
+        *,
+        base_url: str = ARM_ENDPOINT,
+        api_version: str = DEFAULT_API_VERSION,
+        polling_interval: float = 30,
+        transport: HttpTransport[Any, Any] | None = None,
+        **pipeline_kwargs: Any,
+    ) -> None:
+        if credential is None:
+            raise ValueError("credential is required, for example azure.identity.DefaultAzureCredential()")
+        if not subscription_id or not isinstance(subscription_id, str):
+            raise ValueError("subscription_id must be a non-empty string")
+        if polling_interval < 0:
+            raise ValueError("polling_interval must be >= 0 seconds")
+        base_url = base_url.rstrip("/")
+        kwargs = dict(pipeline_kwargs)
+        policies = _policies(credential, base_url, kwargs)
+        if transport is not None:
+            kwargs["transport"] = transport
+        self._client: ARMPipelineClient[Any, Any] = ARMPipelineClient(
+            base_url=base_url, policies=policies, **kwargs
+        )
+        self._base_url = base_url
+        self._sub = subscription_id
+        self._api_version = api_version
+        self._polling_interval = polling_interval
+        self._ops = ops.RequestBuilder(base_url, subscription_id, api_version)
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"ImageBuilderClient is immutable; create a new client to change {name}")
+        object.__setattr__(self, name, value)
+
+    @property
+    def subscription_id(self) -> str:
+        """The subscription this client works in."""
+        return self._sub
+
+    @property
+    def base_url(self) -> str:
+        """The ARM endpoint."""
+        return self._base_url
+
+    @property
+    def api_version(self) -> str:
+        """The Image Builder api-version in every URL."""
+        return self._api_version
+
+    @property
+    def polling_interval(self) -> float:
+        """Default seconds between polls."""
+        return self._polling_interval
+
+    def __repr__(self) -> str:
+        return f"ImageBuilderClient(base_url={self._base_url!r}, api_version={self._api_version!r})"
+
+    def close(self) -> None:
+        """Close the pipeline's connections."""
+        self._client.close()
+
+    def __enter__(self) -> ImageBuilderClient:
+        self._client.__enter__()
+        return self
+
+    def __exit__(self, *exc_details: object) -> None:
+        self._client.__exit__(*exc_details)
+
+    # ------------------------------------------------------------------------------------------------
+    # plumbing
+
+    def _send(self, request: Any, expected: tuple[int, ...]) -> Any:
+        response = self._client.send_request(request, _return_pipeline_response=True)
+        ops.raise_for_status(response, expected, self._api_version)
+        return response
+
+    def _interval(self, polling_interval: float | None) -> float:
+        return self._polling_interval if polling_interval is None else polling_interval
+
+    def _lro(
+        self,
+        request: Any,
+        expected: tuple[int, ...],
+        deserialize: Callable[[Any], Any],
+        polling: Any,
+        continuation_token: str | None,
+    ) -> LROPoller[Any]:
+        if continuation_token is not None:
+            return LROPoller.from_continuation_token(
+                polling_method=polling,
+                continuation_token=continuation_token,
+                client=self._client,
+                deserialization_callback=deserialize,
+            )
+        response = self._send(request, expected)
+        return LROPoller(self._client, response, deserialize, polling)
+
+    def _paged(self, first: Any, item: str) -> ItemPaged[Any]:
+        def get_next(next_link: str | None) -> Any:
+            request = first if next_link is None else self._ops.next_page(next_link)
+            return self._send(request, (200,))
+
+        def extract(response: Any) -> tuple[str | None, Iterator[Any]]:
+            next_link, items = ops.page_of(response, item)
+            return next_link, iter(items)
+
+        return ItemPaged(get_next, extract)
+
+    # ------------------------------------------------------------------------------------------------
+    # templates
+
+    def get(self, resource_group_name: str, image_template_name: str) -> ImageTemplate:
+        """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``.
+
+        Raises:
+            azure.core.exceptions.ResourceNotFoundError: no such template.
+
+        Example:
+            >>> client.get("rg", "hello").last_run_status.run_sub_state  # doctest: +SKIP
+            'Customizing'
+        """
+        response = self._send(self._ops.get_template(resource_group_name, image_template_name), (200,))
+        return ops.template_from_response(response)
+
+    def list(self, resource_group_name: str | None = None) -> ItemPaged[ImageTemplate]:
+        """The templates of the subscription, or of one resource group.
+
+        Example:
+            >>> [t.name for t in client.list("rg")]  # doctest: +SKIP
+            ['hello']
+        """
+        return self._paged(self._ops.list_templates(resource_group_name), "template")
+
+    def begin_create_or_update(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        template: Any,
+        *,
+        validate: bool = True,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> LROPoller[ImageTemplate]:
+        """Create a template (PUT). The service cannot change a template afterwards: delete and re-create.
+
+        Args:
+            template: an ``ImageTemplate``, a dict, or anything ``load_template`` accepts (a path, JSON
+                text; a bare template, a resource body or a deployment template).
+            validate: check the template locally first and refuse one with errors
+                (``TemplateValidationError``). ``False`` sends it as given.
+
+        Example:
+            >>> client.begin_create_or_update("rg", "hello", template).result().provisioning_state
+            'Succeeded'
+        """
+        polling = TemplatePolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            body = ops.template_body(template, validate=validate, api_version=self._api_version)
+            request = self._ops.put_template(resource_group_name, image_template_name, body)
+            _LOG.info("creating template %s/%s", resource_group_name, image_template_name)
+        return self._lro(request, (200, 201), ops.template_from_response, polling, continuation_token)
+
+    def begin_update(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        tags: Mapping[str, str],
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> LROPoller[ImageTemplate]:
+        """Replace a template's tags (PATCH; the only change the service allows besides identity).
+
+        Example:
+            >>> client.begin_update("rg", "hello", tags={"team": "images"}).result().tags  # doctest: +SKIP
+            {'team': 'images'}
+        """
+        polling = TemplatePolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            body = {"tags": dict(tags)}
+            request = self._ops.patch_template(resource_group_name, image_template_name, body)
+        return self._lro(request, (200, 201, 202), ops.template_from_response, polling, continuation_token)
+
+    def begin_delete(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        force: bool = False,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> LROPoller[None]:
+        """Delete a template, and with it its staging resource group (and any VHD in it).
+
+        Unless ``force=True``, refuses with :class:`VhdNotCopiedError` when a VHD run output has not been
+        copied out (no tag ``azimagebuilder.vhdCopied.<runOutputName>`` on the template).
+
+        Example:
+            >>> client.begin_delete("rg", "hello", force=True).result()  # doctest: +SKIP
+        """
+        polling = TemplatePolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            if not force:
+                self._check_vhds_copied(resource_group_name, image_template_name)
+            request = self._ops.delete_template(resource_group_name, image_template_name)
+            _LOG.info("deleting template %s/%s", resource_group_name, image_template_name)
+        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+
+    def _check_vhds_copied(self, resource_group_name: str, image_template_name: str) -> None:
+        try:
+            template = self.get(resource_group_name, image_template_name)
+        except ResourceNotFoundError:
+            return  # nothing to lose; the DELETE says what the service thinks
+        if template.last_run_status is None:
+            return
+        try:
+            outputs = list(self.list_run_outputs(resource_group_name, image_template_name))
+        except ResourceNotFoundError:
+            return
+        missing = ops.uncopied_vhd_outputs(template, outputs)
+        if missing:
+            raise VhdNotCopiedError(image_template_name, missing)
+
+    # ------------------------------------------------------------------------------------------------
+    # runs
+
+    def begin_run(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> LROPoller[LastRunStatus]:
+        """Start a build (POST .../run). The poller's result is the final run status.
+
+        A ``Failed`` run raises :class:`~azimagebuilder._errors.BuildFailedError` (an ``HttpResponseError``)
+        with the service's code (for example ``PackerBuildFailed``), its message and ``last_run_status``.
+        A ``PartiallySucceeded`` run is *returned*, not raised: check ``result.run_state`` and the outputs.
+
+        Save ``poller.continuation_token()`` to resume waiting later, from any process.
+
+        Example:
+            >>> poller = client.begin_run("rg", "hello")  # doctest: +SKIP
+            >>> token = poller.continuation_token()  # doctest: +SKIP
+            >>> client.begin_run("rg", "hello", continuation_token=token).result().run_state  # doctest: +SKIP
+            'Succeeded'
+        """
+        return self._begin_run(
+            resource_group_name,
+            image_template_name,
+            polling_interval=polling_interval,
+            continuation_token=continuation_token,
+        )
+
+    def _begin_run(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> LROPoller[LastRunStatus]:
+        polling = RunPolling(self._interval(polling_interval), on_status=on_status)
+        request = None
+        if continuation_token is None:
+            request = self._ops.run(resource_group_name, image_template_name)
+            _LOG.info("starting a run of %s/%s", resource_group_name, image_template_name)
+        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+
+    def list_run_outputs(self, resource_group_name: str, image_template_name: str) -> ItemPaged[RunOutput]:
+        """The run outputs of the last run, one per distributor.
+
+        Example:
+            >>> [(o.name, o.artifact_id) for o in client.list_run_outputs("rg", "hello")]  # doctest: +SKIP
+            [('img', '/subscriptions/.../images/hello')]
+        """
+        return self._paged(self._ops.list_run_outputs(resource_group_name, image_template_name), "run_output")
+
+    def get_run_output(
+        self, resource_group_name: str, image_template_name: str, run_output_name: str
+    ) -> RunOutput:
+        """One run output (named after its distributor's ``runOutputName``).
+
+        Example:
+            >>> client.get_run_output("rg", "hello", "vhd").artifact_uri  # doctest: +SKIP
+            'https://....blob.core.windows.net/vhds/hello.vhd'
+        """
+        request = self._ops.get_run_output(resource_group_name, image_template_name, run_output_name)
+        response = self._send(request, (200,))
+        body = ops.response_json(response.http_response)
+        return ops.run_output_from_json(body if isinstance(body, Mapping) else {})
+
+    # ------------------------------------------------------------------------------------------------
+    # the common path
+
+    def build(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        template: Any,
+        *,
+        replace: bool = False,
+        progress: ProgressArg = None,
+        timeout: float | None = None,
+    ) -> BuildResult:
+        """Create the template (or reuse an identical one), run it, wait, and return the outputs.
+
+        Args:
+            template: as for :meth:`begin_create_or_update`; checked locally first.
+            replace: when a *different* template has this name, delete it and create this one
+                (the VHD guard of :meth:`begin_delete` still applies). Without it,
+                :class:`TemplateExistsError` is raised.
+            progress: a callable receiving :class:`~azimagebuilder.progress.BuildProgress` events
+                (run state, sub-state, elapsed time), or ``True`` for a display that works in a
+                terminal and in Jupyter.
+            timeout: seconds to wait for the run; then :class:`BuildTimeoutError` (with a continuation
+                token; the build goes on in the service).
+
+        Raises:
+            BuildFailedError: the run failed. A PartiallySucceeded run is returned (see
+                ``BuildResult.partially_succeeded``).
+
+        Example:
+            >>> result = client.build("rg", "hello", template, progress=True)  # doctest: +SKIP
+            >>> result.vhd_uris  # doctest: +SKIP
+            {'vhd': 'https://....blob.core.windows.net/vhds/hello.vhd'}
+        """
+        from .progress import Reporter
+
+        reporter = Reporter.create(progress, image_template_name)
+        try:
+            body = ops.template_body(template, validate=True, api_version=self._api_version)
+            existing = self._raw_template(resource_group_name, image_template_name)
+            if existing is not None:
+                differences = ops.template_differences(body, existing)
+                state = str((existing.get("properties") or {}).get("provisioningState") or "")
+                if state.lower() == "failed":
+                    differences.append("properties.provisioningState")
+                if differences and not replace:
+                    raise TemplateExistsError(image_template_name, differences)
+                if differences:
+                    reporter.phase("replacing")
+                    self.begin_delete(resource_group_name, image_template_name).result()
+                    existing = None
+            if existing is None:
+                reporter.phase("creating")
+                self.begin_create_or_update(
+                    resource_group_name, image_template_name, body, validate=False
+                ).result()
+            else:
+                _LOG.info("reusing the identical template %s/%s", resource_group_name, image_template_name)
+            reporter.phase("running")
+            poller = self._begin_run(resource_group_name, image_template_name, on_status=reporter.status)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            poller.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if not poller.done():
+                raise BuildTimeoutError(image_template_name, float(timeout or 0), poller.continuation_token())
+            status = poller.result()
+            reporter.status(status) if status is not None else None
+            outputs = tuple(self.list_run_outputs(resource_group_name, image_template_name))
+            final = self.get(resource_group_name, image_template_name)
+            reporter.phase("done")
+            return BuildResult(template=final, run_status=status, outputs=outputs)
+        finally:
+            reporter.close()
+
+    def _raw_template(self, resource_group_name: str, image_template_name: str) -> dict[str, Any] | None:
+        try:
+            response = self._send(self._ops.get_template(resource_group_name, image_template_name), (200,))
+        except ResourceNotFoundError:
+            return None
+        body = ops.response_json(response.http_response)
+        return dict(body) if isinstance(body, Mapping) else {}
+
+
+def _elapsed_since(start: float) -> timedelta:
+    return timedelta(seconds=time.monotonic() - start)

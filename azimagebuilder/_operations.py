@@ -1,0 +1,485 @@
+"""The sans-I/O core shared by the sync and async clients: requests, responses, errors.
+
+Nothing here sends anything. The clients ask for an :class:`~azure.core.rest.HttpRequest`, send it through
+their own pipeline, and hand the response back here to be checked and turned into a model. Keeping the
+wire knowledge in one module is what keeps ``ImageBuilderClient`` and ``aio.ImageBuilderClient`` alike.
+
+Example:
+    >>> ops = RequestBuilder("https://management.azure.com", "0000", "2019-05-01-preview")
+    >>> ops.get_template("rg", "tmpl").url.split("?")[0].endswith("/imageTemplates/tmpl")
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import quote
+
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+    ResourceNotModifiedError,
+)
+from azure.core.rest import HttpRequest
+from azure.mgmt.core.exceptions import ARMErrorFormat
+
+from ._constants import (
+    CURRENT_STABLE_API_VERSION,
+    RESOURCE_PROVIDER,
+    RETIRED_API_VERSIONS,
+    VHD_COPIED_TAG_PREFIX,
+)
+from ._errors import ApiVersionNotSupportedError, TemplateValidationError
+
+if TYPE_CHECKING:
+    from .models import ImageTemplate, LastRunStatus, RunOutput
+
+_LOG = logging.getLogger("azimagebuilder.client")
+
+#: The spec's pattern for template and run-output names.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
+
+# Read-only or service-filled fields that must not count as a difference between two templates.
+_SERVICE_FILLED = frozenset(
+    {"provisioningState", "provisioningError", "lastRunStatus", "sha256Checksum", "exactVersion"}
+)
+
+_ERROR_MAP: dict[int, type[HttpResponseError]] = {
+    401: ClientAuthenticationError,
+    404: ResourceNotFoundError,
+    409: ResourceExistsError,
+    304: ResourceNotModifiedError,
+}
+
+# ARM's answers when it does not serve an api-version for a resource type.
+_API_VERSION_CODES = frozenset({"InvalidApiVersionParameter", "UnsupportedApiVersion", "NoApiVersionFound"})
+_API_VERSION_CODES_IF_MENTIONED = frozenset({"NoRegisteredProviderFound", "InvalidResourceType"})
+_API_VERSION_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2}(?:-preview)?)\b")
+
+
+class _ArmErrorFormat(ARMErrorFormat):
+    """ARM's error format, accepting both the wrapped ``{"error": {...}}`` and the flat 2019 shape."""
+
+    def __init__(self, json_object: Mapping[str, Any]) -> None:
+        if isinstance(json_object, Mapping) and "error" not in json_object and "code" in json_object:
+            json_object = {"error": dict(json_object)}
+        super().__init__(json_object)
+
+
+def check_name(kind: str, value: str) -> str:
+    """Return ``value`` when it is a valid template or run-output name, else raise ``ValueError``."""
+    if not isinstance(value, str) or not NAME_PATTERN.match(value):
+        raise ValueError(
+            f"{kind} {value!r} is not a valid name: use 1 to 64 letters, digits, '-', '_' or '.'"
+        )
+    return value
+
+
+def _segment(value: str, kind: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{kind} must be a non-empty string, got {value!r}")
+    return quote(value, safe="")
+
+
+@dataclass(frozen=True)
+class RequestBuilder:
+    """Builds every request the client sends. Immutable; one per client.
+
+    Example:
+        >>> ops = RequestBuilder("https://management.azure.com", "sub", "2024-02-01")
+        >>> ops.run("rg", "tmpl").method
+        'POST'
+    """
+
+    base_url: str
+    subscription_id: str
+    api_version: str
+
+    def _url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def _params(self) -> dict[str, str]:
+        return {"api-version": self.api_version}
+
+    def template_path(self, resource_group_name: str, image_template_name: str) -> str:
+        """The template's path, ``/subscriptions/.../imageTemplates/{name}``."""
+        check_name("image_template_name", image_template_name)
+        return (
+            f"/subscriptions/{_segment(self.subscription_id, 'subscription_id')}"
+            f"/resourceGroups/{_segment(resource_group_name, 'resource_group_name')}"
+            f"/providers/{RESOURCE_PROVIDER}/imageTemplates/{_segment(image_template_name, 'name')}"
+        )
+
+    def _request(self, method: str, path: str, body: Any = None) -> HttpRequest:
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            return HttpRequest(method, self._url(path), params=self._params(), json=body, headers=headers)
+        return HttpRequest(method, self._url(path), params=self._params(), headers=headers)
+
+    def get_template(self, resource_group_name: str, image_template_name: str) -> HttpRequest:
+        """GET a template."""
+        return self._request("GET", self.template_path(resource_group_name, image_template_name))
+
+    def put_template(
+        self, resource_group_name: str, image_template_name: str, body: Mapping[str, Any]
+    ) -> HttpRequest:
+        """PUT (create) a template with a resource body."""
+        return self._request("PUT", self.template_path(resource_group_name, image_template_name), body)
+
+    def patch_template(
+        self, resource_group_name: str, image_template_name: str, body: Mapping[str, Any]
+    ) -> HttpRequest:
+        """PATCH a template's tags."""
+        return self._request("PATCH", self.template_path(resource_group_name, image_template_name), body)
+
+    def delete_template(self, resource_group_name: str, image_template_name: str) -> HttpRequest:
+        """DELETE a template."""
+        return self._request("DELETE", self.template_path(resource_group_name, image_template_name))
+
+    def run(self, resource_group_name: str, image_template_name: str) -> HttpRequest:
+        """POST .../run: start a build."""
+        return self._request("POST", self.template_path(resource_group_name, image_template_name) + "/run")
+
+    def list_templates(self, resource_group_name: str | None = None) -> HttpRequest:
+        """GET the templates of the subscription, or of one resource group."""
+        path = f"/subscriptions/{_segment(self.subscription_id, 'subscription_id')}"
+        if resource_group_name is not None:
+            path += f"/resourceGroups/{_segment(resource_group_name, 'resource_group_name')}"
+        return self._request("GET", path + f"/providers/{RESOURCE_PROVIDER}/imageTemplates")
+
+    def list_run_outputs(self, resource_group_name: str, image_template_name: str) -> HttpRequest:
+        """GET .../runOutputs."""
+        path = self.template_path(resource_group_name, image_template_name) + "/runOutputs"
+        return self._request("GET", path)
+
+    def get_run_output(
+        self, resource_group_name: str, image_template_name: str, run_output_name: str
+    ) -> HttpRequest:
+        """GET .../runOutputs/{runOutputName}."""
+        check_name("run_output_name", run_output_name)
+        path = self.template_path(resource_group_name, image_template_name) + "/runOutputs/"
+        return self._request("GET", path + _segment(run_output_name, "run_output_name"))
+
+    def next_page(self, next_link: str) -> HttpRequest:
+        """GET a ``nextLink`` as given (it carries its own api-version)."""
+        return HttpRequest("GET", next_link, headers={"Accept": "application/json"})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Responses
+
+
+def response_json(response: Any) -> Any:
+    """The JSON body of a response, or ``None`` when it is empty or not JSON."""
+    try:
+        text = response.text()
+    except Exception:  # a streamed or unread body: nothing to parse
+        return None
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _scrub_request(response: Any) -> None:
+    # The error keeps the response, and the response its request: drop the bearer token from it.
+    request = getattr(response, "request", None)
+    headers = getattr(request, "headers", None)
+    if headers is not None:
+        for name in ("Authorization", "authorization"):
+            if name in headers:
+                del headers[name]
+
+
+def _error_code_and_message(body: Any) -> tuple[str | None, str | None]:
+    if not isinstance(body, Mapping):
+        return None, None
+    inner = body.get("error", body)
+    if not isinstance(inner, Mapping):
+        return None, None
+    code, message = inner.get("code"), inner.get("message")
+    return (str(code) if code is not None else None, str(message) if message is not None else None)
+
+
+def _suggest(api_version: str, supported: Sequence[str]) -> str:
+    stable = sorted(v for v in supported if not v.endswith("-preview") and v != api_version)
+    if stable:
+        return stable[-1] if CURRENT_STABLE_API_VERSION not in stable else CURRENT_STABLE_API_VERSION
+    return CURRENT_STABLE_API_VERSION
+
+
+def api_version_error(response: Any, api_version: str) -> ApiVersionNotSupportedError | None:
+    """An :class:`ApiVersionNotSupportedError` when ``response`` says the api-version is not served."""
+    if response.status_code not in (400, 404):
+        return None
+    code, message = _error_code_and_message(response_json(response))
+    if code is None:
+        return None
+    text = message or ""
+    mentions = "api version" in text.lower() or "api-version" in text.lower() or api_version in text
+    if code not in _API_VERSION_CODES and not (code in _API_VERSION_CODES_IF_MENTIONED and mentions):
+        return None
+    supported = [v for v in _API_VERSION_RE.findall(text) if v != api_version]
+    suggested = _suggest(api_version, supported)
+    retired = (
+        f" Azure retired {api_version} (previews were announced for removal on or after 2021-06-30)."
+        if api_version in RETIRED_API_VERSIONS
+        else ""
+    )
+    listed = f" The service lists: {', '.join(dict.fromkeys(supported))}." if supported else ""
+    msg = (
+        f"The service does not support api-version {api_version} ({code}: {text}).{retired}{listed} "
+        f"Create the client with a current api_version, for example "
+        f"ImageBuilderClient(credential, subscription_id, api_version={suggested!r})."
+    )
+    _scrub_request(response)
+    return ApiVersionNotSupportedError(
+        msg,
+        response,
+        api_version=api_version,
+        supported_api_versions=supported,
+        suggested_api_version=suggested,
+        error_format=_ArmErrorFormat,
+    )
+
+
+def http_error(response: Any, api_version: str) -> HttpResponseError:
+    """The azure-core error for a failed response (404: ResourceNotFoundError, 409: ResourceExistsError)."""
+    special = api_version_error(response, api_version)
+    if special is not None:
+        return special
+    _scrub_request(response)
+    error_type = _ERROR_MAP.get(response.status_code, HttpResponseError)
+    return error_type(response=response, error_format=_ArmErrorFormat)
+
+
+def raise_for_status(pipeline_response: Any, expected: Sequence[int], api_version: str) -> None:
+    """Raise the mapped error unless the response's status is one of ``expected``."""
+    response = pipeline_response.http_response
+    if response.status_code not in expected:
+        error = http_error(response, api_version)
+        _LOG.debug("HTTP %s from %s %s", response.status_code, response.request.method, _path(response))
+        raise error
+
+
+def _path(response: Any) -> str:
+    url = str(getattr(response.request, "url", ""))
+    return url.split("?", 1)[0]
+
+
+def template_from_response(pipeline_response: Any) -> ImageTemplate:
+    """Deserialization callback: the template in a response body."""
+    from .models import ImageTemplate
+
+    body = response_json(pipeline_response.http_response)
+    if not isinstance(body, Mapping):
+        raise HttpResponseError(
+            message="The service answered without a template body.", response=pipeline_response.http_response
+        )
+    return ImageTemplate.from_arm(dict(body))
+
+
+def run_output_from_json(body: Mapping[str, Any]) -> RunOutput:
+    """A :class:`RunOutput` from its wire form."""
+    from .models import RunOutput
+
+    return RunOutput.from_arm(dict(body))
+
+
+def page_of(pipeline_response: Any, item: str) -> tuple[str | None, list[Any]]:
+    """``(nextLink, items)`` of a list response; ``item`` is ``"template"`` or ``"run_output"``."""
+    body = response_json(pipeline_response.http_response)
+    if not isinstance(body, Mapping):
+        return None, []
+    values = body.get("value") or []
+    if item == "template":
+        from .models import ImageTemplate
+
+        items: list[Any] = [ImageTemplate.from_arm(dict(v)) for v in values]
+    else:
+        items = [run_output_from_json(v) for v in values]
+    return body.get("nextLink") or None, items
+
+
+# ---------------------------------------------------------------------------------------------------
+# Run status
+
+
+def last_run_status_from(template_body: Any, operation_body: Any) -> LastRunStatus | None:
+    """The run status: the template's ``lastRunStatus`` if the service filled it in, else one made from
+    the async-operation body (``status``, ``startTime``, ``endTime``) so a result is never lost."""
+    from .models import LastRunStatus
+
+    if isinstance(template_body, Mapping):
+        lrs = (template_body.get("properties") or {}).get("lastRunStatus")
+        if isinstance(lrs, Mapping) and lrs:
+            return LastRunStatus.model_validate(dict(lrs))
+    if isinstance(operation_body, Mapping) and operation_body.get("status"):
+        _, message = _error_code_and_message(operation_body.get("error") or {})
+        data: dict[str, Any] = {"runState": operation_body["status"], "message": message or ""}
+        for key in ("startTime", "endTime"):
+            if operation_body.get(key):
+                data[key] = operation_body[key]
+        return LastRunStatus.model_validate(data)
+    return None
+
+
+def operation_error(operation_body: Any) -> tuple[str | None, str | None]:
+    """``(code, message)`` of a failed async operation's body."""
+    if isinstance(operation_body, Mapping):
+        return _error_code_and_message(operation_body.get("error") or {})
+    return None, None
+
+
+def template_url_of_run(run_url: str) -> str:
+    """The template URL (with its query) of a ``.../run?api-version=...`` URL."""
+    path, _, query = run_url.partition("?")
+    if path.endswith("/run"):
+        path = path[: -len("/run")]
+    return path + ("?" + query if query else "")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Templates in, templates compared
+
+
+def template_body(source: Any, *, validate: bool, api_version: str) -> dict[str, Any]:
+    """The PUT body for ``source`` (an ImageTemplate, a dict, JSON text or a path).
+
+    With ``validate=True`` the template goes through ``load_template`` and ``validate`` and any error
+    raises :class:`TemplateValidationError`. With ``validate=False`` a resource body is sent as given.
+    """
+    from .models import ImageTemplate
+
+    if not validate:
+        if isinstance(source, ImageTemplate):
+            return source.to_resource_body()
+        raw = _raw_document(source)
+        if raw is not None and "properties" in raw and "resources" not in raw:
+            return {k: raw[k] for k in ("location", "tags", "identity", "properties") if k in raw}
+        from .loading import load_template
+
+        return load_template(source).to_resource_body()
+
+    from .loading import load_template
+    from .validation import validate as check
+
+    template = source if isinstance(source, ImageTemplate) else load_template(source)
+    report = check(template, api_version=api_version)
+    for problem in report.warnings:
+        _LOG.warning("template warning at %s: %s [%s]", problem.path, problem.message, problem.code)
+    if report.errors:
+        raise TemplateValidationError(report.errors, report.warnings)
+    return template.to_resource_body()
+
+
+def _raw_document(source: Any) -> dict[str, Any] | None:
+    if isinstance(source, Mapping):
+        return dict(source)
+    text: str | None = None
+    if isinstance(source, Path):
+        text = source.read_text(encoding="utf-8")
+    elif isinstance(source, str):
+        text = source if source.lstrip().startswith("{") else None
+        if text is None and Path(source).is_file():
+            text = Path(source).read_text(encoding="utf-8")
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _normal_location(value: Any) -> Any:
+    return value.replace(" ", "").lower() if isinstance(value, str) else value
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == {} or value == []
+
+
+def template_differences(wanted: Mapping[str, Any], existing: Mapping[str, Any]) -> list[str]:
+    """JSON paths where an existing template (as the service shows it) differs from a wanted PUT body.
+
+    Fields the service fills in (checksums, ``artifactTags: {}``, ``buildTimeoutInMinutes: 0``, a resolved
+    ``latest (...)`` version, the copy-out tags) do not count.
+
+    Example:
+        >>> template_differences({"location": "westus2"}, {"location": "West US 2", "id": "/x"})
+        []
+    """
+    wanted_body = {k: wanted.get(k) for k in ("location", "tags", "identity", "properties")}
+    existing_body = {k: existing.get(k) for k in ("location", "tags", "identity", "properties")}
+    wanted_body["location"] = _normal_location(wanted_body["location"])
+    existing_body["location"] = _normal_location(existing_body["location"])
+    for body in (wanted_body, existing_body):
+        tags = body.get("tags") or {}
+        body["tags"] = {k: v for k, v in tags.items() if not k.startswith(VHD_COPIED_TAG_PREFIX)}
+    out: list[str] = []
+    _diff(wanted_body, existing_body, "", out)
+    return out
+
+
+def _diff(wanted: Any, existing: Any, path: str, out: list[str]) -> None:
+    if isinstance(wanted, Mapping) and isinstance(existing, Mapping):
+        for key in sorted(set(wanted) | set(existing)):
+            sub = f"{path}.{key}" if path else key
+            w, e = wanted.get(key), existing.get(key)
+            if key not in wanted and (key in _SERVICE_FILLED or _is_empty(e)):
+                continue
+            if key == "buildTimeoutInMinutes" and not w and not e:
+                continue
+            if key == "type" and isinstance(w, str) and isinstance(e, str):
+                if w.lower() != e.lower():
+                    out.append(sub)
+                continue
+            if key == "version" and isinstance(w, str) and isinstance(e, str) and e.startswith(w + " ("):
+                continue  # the service resolves "latest" to "latest (16.04.202004290)"
+            if _is_empty(w) and _is_empty(e):
+                continue
+            _diff(w, e, sub, out)
+        return
+    if isinstance(wanted, list) and isinstance(existing, list):
+        if len(wanted) != len(existing):
+            out.append(path)
+            return
+        for i, (w, e) in enumerate(zip(wanted, existing, strict=True)):
+            _diff(w, e, f"{path}[{i}]", out)
+        return
+    if wanted != existing:
+        out.append(path)
+
+
+def uncopied_vhd_outputs(template: ImageTemplate, outputs: Sequence[RunOutput]) -> list[str]:
+    """Names of VHD run outputs (``artifact_uri`` set) with no ``azimagebuilder.vhdCopied.<name>`` tag."""
+    tags = template.tags or {}
+    return [
+        o.name
+        for o in outputs
+        if o.artifact_uri and o.name and f"{VHD_COPIED_TAG_PREFIX}{o.name}" not in tags
+    ]
+
+
+def iter_values(body: Any) -> Iterator[Mapping[str, Any]]:
+    """The ``value`` items of a list body."""
+    if isinstance(body, Mapping):
+        for value in body.get("value") or []:
+            if isinstance(value, Mapping):
+                yield value
+
+
+def raise_no_return(error: BaseException) -> NoReturn:
+    """Raise ``error`` (a helper for callbacks that must not return)."""
+    raise error
