@@ -60,12 +60,17 @@ __all__ = [
     "RECORD_TARGET_ENV",
     "REDACTED",
     "REPLAY_ENDPOINT",
+    "AsyncReplayCredential",
     "CassetteSerializer",
     "Leak",
+    "ReplayCredential",
     "Scrubber",
+    "async_replay_transport",
     "configure_vcr",
     "find_leaks",
+    "read_provenance",
     "recording_target",
+    "replay_transport",
     "scan_cassettes",
     "vcr_config",
 ]
@@ -275,6 +280,56 @@ def configure_vcr(vcr: _VCRLike, *, recorded_against: str) -> None:
     vcr.register_serializer("yaml", CassetteSerializer(recorded_against=recorded_against))
 
 
+class ReplayCredential:
+    """A ``TokenCredential`` for replay: a fixed fake token, no network (the header is never recorded)."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken("replay-token", 2**31 - 1)
+
+    def close(self) -> None:
+        return None
+
+
+class AsyncReplayCredential:
+    """The ``AsyncTokenCredential`` twin of :class:`ReplayCredential`."""
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return ReplayCredential().get_token(*scopes)
+
+    async def close(self) -> None:
+        return None
+
+
+def replay_transport(**kwargs: Any) -> Any:
+    """An azure-core ``RequestsTransport`` that never waits: pass it as ``transport=`` to a replaying client.
+
+    Polling intervals and ``Retry-After`` (of a 429 or of an operation status) all end in
+    ``transport.sleep``, so a replay of a twenty-minute build takes milliseconds.
+    """
+    from azure.core.pipeline.transport import RequestsTransport
+
+    class _NoWaitTransport(RequestsTransport):  # type: ignore[misc]  # lazily exported, seen as Any
+        def sleep(self, duration: float) -> None:
+            return None
+
+    return _NoWaitTransport(**kwargs)
+
+
+def async_replay_transport(**kwargs: Any) -> Any:
+    """The ``AioHttpTransport`` twin of :func:`replay_transport`, for ``azimagebuilder.aio`` clients."""
+    import asyncio
+
+    from azure.core.pipeline.transport import AioHttpTransport
+
+    class _NoWaitAioTransport(AioHttpTransport):  # type: ignore[misc]  # lazily exported, seen as Any
+        async def sleep(self, duration: float) -> None:
+            await asyncio.sleep(0)  # still yield to the loop, as a real sleep would
+
+    return _NoWaitAioTransport(**kwargs)
+
+
 # -- serializer -----------------------------------------------------------------------------------------
 
 # The ways a JSON text can have been written that re-encoding reproduces exactly.
@@ -315,6 +370,17 @@ def _api_versions(interactions: Iterable[Mapping[str, Any]]) -> list[str]:
     for interaction in interactions:
         found.update(re.findall(r"[?&]api-version=([^&\s]+)", interaction["request"].get("uri", "")))
     return sorted(found)
+
+
+def read_provenance(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The ``recorded:`` field of a cassette written by :class:`CassetteSerializer` (None if absent)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    data = yaml.load(text, Loader=_SafeLoader)
+    recorded = data.get("recorded") if isinstance(data, dict) else None
+    return dict(recorded) if isinstance(recorded, dict) else None
 
 
 class CassetteSerializer:
