@@ -292,3 +292,40 @@ def test_scan_cassettes_reports_path_and_line(tmp_path: Path) -> None:
     (tmp_path / "mod" / "dirty.yaml").write_text("a: 1\nuri: https://127.0.0.1:1/x\n")
     leaks = scan_cassettes(tmp_path)
     assert [(leak.path.name if leak.path else None, leak.line) for leak in leaks] == [("dirty.yaml", 2)]
+
+
+# -- replay helpers ---------------------------------------------------------------------------------------
+
+
+def test_replay_transport_never_sleeps() -> None:
+    import time
+
+    transport = cassettes.replay_transport()
+    started = time.monotonic()
+    transport.sleep(3600)  # what a Retry-After or a 30 s polling interval ends in
+    assert time.monotonic() - started < 1
+
+
+async def test_async_replay_transport_never_sleeps() -> None:
+    import time
+
+    transport = cassettes.async_replay_transport()
+    started = time.monotonic()
+    await transport.sleep(3600)
+    assert time.monotonic() - started < 1
+    await transport.close()
+
+
+async def test_replay_credentials_give_a_token_without_network() -> None:
+    assert cassettes.ReplayCredential().get_token("https://management.azure.com/.default").token
+    token = await cassettes.AsyncReplayCredential().get_token("https://management.azure.com/.default")
+    assert token.expires_on > 0
+
+
+def test_read_provenance(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(CassetteSerializer(recorded_against="azure").serialize(_cassette("{}")))
+    provenance = cassettes.read_provenance(path)
+    assert provenance is not None
+    assert provenance["against"] == "azure"
+    assert cassettes.read_provenance(tmp_path / "missing.yaml") is None
