@@ -22,7 +22,7 @@ from typing import Any
 # keep each block sorted by name.
 _EXPORTS: dict[str, str] = {
     # storage: scripts (azimagebuilder/resources/scripts.py)
-    "ScriptUpload": "azimagebuilder.resources.scripts",
+    "ScriptUploadError": "azimagebuilder.resources.scripts",
     "sha256_of_file": "azimagebuilder.resources.scripts",
     "sha256_of_url": "azimagebuilder.resources.scripts",
     "upload_file": "azimagebuilder.resources.scripts",
@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "VhdCopyError": "azimagebuilder.resources.vhd",
     "copy_vhd": "azimagebuilder.resources.vhd",
     "copy_vhd_run_output": "azimagebuilder.resources.vhd",
+    "verify_copy": "azimagebuilder.resources.vhd",
     # identity / compute / providers / preflight: added by their owner below this line
 }
 
