@@ -1,0 +1,450 @@
+"""Microsoft.Compute in the emulator: managed images, galleries, image definitions and versions, and a
+small built-in catalogue of platform (Marketplace) images.
+
+Follows the public REST shapes of ``Microsoft.Compute``:
+
+- ``PUT`` of an image, gallery, gallery image or gallery image version answers ``201`` (create) or ``200``
+  (update) with ``provisioningState: "Creating"``/``"Updating"`` and an ``Azure-AsyncOperation`` header; the
+  operation (``.../locations/{region}/operations/{id}``, or ``capsOperations`` for galleries, as the real
+  service does) reads ``Succeeded`` on the first poll, after which ``GET`` shows ``Succeeded``.
+- ``GET`` of a missing resource: ``404 ResourceNotFound``; of a child whose parent is missing:
+  ``404 ParentResourceNotFound``; anything in a missing group: ``404 ResourceGroupNotFound``.
+- Platform images: ``GET /subscriptions/{id}/providers/Microsoft.Compute/locations/{region}/publishers``
+  ``[/{p}/artifacttypes/vmimage/offers[/{o}/skus[/{s}/versions[/{v}]]]]`` answer bare JSON arrays of
+  ``{"location", "name", "id"}`` (the real service's shape), ``404 NotFound`` for an unknown artifact.
+
+Example:
+    >>> from azimagebuilder.emulator import Emulator
+    >>> emu = Emulator().start()
+    >>> path = "/subscriptions/s/providers/Microsoft.Compute/locations/westus2/publishers"
+    >>> emu.router.match("GET", path).route.name
+    'compute.virtualMachineImages.listPublishers'
+    >>> emu.stop()
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._router import ArmError, Request, Response, Router
+from .._state import StateStore
+
+if TYPE_CHECKING:
+    from . import ProviderContext
+from .resources import body_object, display_region, now_iso, require_group, resource_not_found, short_region
+
+__all__ = ["PLATFORM_IMAGES", "register"]
+
+SECTION = "compute"
+
+#: The built-in platform image catalogue: (publisher, offer, sku) -> (os type, versions). Served in every
+#: region. The Windows versions are chosen so that text order and numeric order disagree
+#: ("17763.973..." sorts after "17763.1158..." as text).
+PLATFORM_IMAGES: dict[tuple[str, str, str], tuple[str, tuple[str, ...]]] = {
+    ("Canonical", "UbuntuServer", "16.04-LTS"): (
+        "Linux",
+        ("16.04.201912170", "16.04.202003250", "16.04.202004290"),
+    ),
+    ("Canonical", "UbuntuServer", "18.04-LTS"): (
+        "Linux",
+        ("18.04.201912180", "18.04.202003250", "18.04.202004290"),
+    ),
+    ("RedHat", "RHEL", "7.7"): ("Linux", ("7.7.2019110513", "7.7.2020031212")),
+    ("MicrosoftWindowsServer", "WindowsServer", "2019-Datacenter"): (
+        "Windows",
+        ("17763.737.1909062324", "17763.973.2001110547", "17763.1158.2004131759"),
+    ),
+    ("MicrosoftWindowsServer", "WindowsServer", "2016-Datacenter"): (
+        "Windows",
+        ("14393.3564.2003131708", "14393.3630.2004101604"),
+    ),
+}
+
+_TYPES = {
+    "images": "Microsoft.Compute/images",
+    "galleries": "Microsoft.Compute/galleries",
+    "gallery_images": "Microsoft.Compute/galleries/images",
+    "versions": "Microsoft.Compute/galleries/images/versions",
+}
+
+
+def _key(*parts: str) -> str:
+    return "/".join(p.lower() for p in parts)
+
+
+def _table(store: StateStore, kind: str) -> dict[str, Any]:
+    table: dict[str, Any] = store.section(SECTION).setdefault(kind, {})
+    return table
+
+
+def group_id(subscription_id: str, group: str) -> str:
+    """The Microsoft.Compute prefix of ids in a resource group."""
+    return f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/Microsoft.Compute"
+
+
+def _not_found_artifact() -> ArmError:
+    return ArmError(404, "NotFound", "Artifact: VMImage was not found.")
+
+
+def _catalogue_lookup(
+    publisher: str, offer: str | None = None, sku: str | None = None
+) -> list[tuple[str, str, str]]:
+    return [
+        key
+        for key in PLATFORM_IMAGES
+        if key[0].lower() == publisher.lower()
+        and (offer is None or key[1].lower() == offer.lower())
+        and (sku is None or key[2].lower() == sku.lower())
+    ]
+
+
+def register(router: Router, context: ProviderContext) -> None:
+    """Add the Microsoft.Compute routes to ``router``, keeping their data in the emulator's state."""
+    store = context.state
+    ns = "Microsoft.Compute"
+    rg = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute"
+    image_path = rg + "/images/{imageName}"
+    gallery_path = rg + "/galleries/{galleryName}"
+    definition_path = gallery_path + "/images/{galleryImageName}"
+    version_path = definition_path + "/versions/{galleryImageVersionName}"
+    locations = "/subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}"
+
+    # -- long-running operations ------------------------------------------------------------------------
+    def operation_url(request: Request, sub: str, location: str, kind: str, target: tuple[str, str]) -> str:
+        operation_id = str(uuid.uuid4())
+        with store.changing():
+            _table(store, "operations")[operation_id] = {
+                "startTime": now_iso(),
+                "kind": target[0],
+                "key": target[1],
+            }
+        return (
+            f"{request.base_url}/subscriptions/{sub}/providers/Microsoft.Compute/locations/"
+            f"{short_region(location)}/{kind}/{operation_id}?api-version={request.api_version}"
+        )
+
+    def get_operation(request: Request, params: dict[str, str]) -> Response:
+        operation_id = params["operationId"]
+        with store.changing():
+            operation = _table(store, "operations").get(operation_id)
+            if operation is None:
+                raise ArmError(404, "NotFound", f"The operation '{operation_id}' was not found.")
+            resource = _table(store, operation["kind"]).get(operation["key"])
+            if resource is not None:
+                resource["properties"]["provisioningState"] = "Succeeded"
+            operation.setdefault("endTime", now_iso())
+        body = {
+            "startTime": operation["startTime"],
+            "endTime": operation["endTime"],
+            "status": "Succeeded",
+            "name": operation_id,
+        }
+        return Response.json(200, body)
+
+    def created(
+        request: Request, kind: str, key: str, stored: dict[str, Any], existed: bool, sub: str, op_kind: str
+    ) -> Response:
+        stored["properties"]["provisioningState"] = "Updating" if existed else "Creating"
+        url = operation_url(request, sub, stored["location"], op_kind, (kind, key))
+        return Response.json(200 if existed else 201, stored, {"Azure-AsyncOperation": url})
+
+    def location_of(body: Mapping[str, Any], fallback: str | None = None) -> str:
+        location = body.get("location") or fallback
+        if not isinstance(location, str) or not location:
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+        return short_region(location)
+
+    def properties_of(body: Mapping[str, Any]) -> dict[str, Any]:
+        properties = body.get("properties") or {}
+        if not isinstance(properties, Mapping):
+            raise ArmError(400, "InvalidRequestContent", "The 'properties' member must be an object.")
+        return dict(properties)
+
+    # -- managed images --------------------------------------------------------------------------------
+    def put_image(request: Request, params: dict[str, str]) -> Response:
+        sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["imageName"]
+        body = body_object(request)
+        properties = properties_of(body)
+        properties.setdefault("storageProfile", {"osDisk": {"osType": "Linux", "osState": "Generalized"}})
+        properties.setdefault("hyperVGeneration", "V1")
+        key = _key(sub, group, name)
+        with store.changing():
+            real_group = require_group(store, sub, group)["name"]
+            existed = key in _table(store, "images")
+            stored = {
+                "id": f"{group_id(sub, real_group)}/images/{name}",
+                "name": name,
+                "type": _TYPES["images"],
+                "location": location_of(body),
+                "tags": dict(body.get("tags") or {}),
+                "properties": properties,
+            }
+            _table(store, "images")[key] = stored
+            return created(request, "images", key, stored, existed, sub, "operations")
+
+    def get_image(request: Request, params: dict[str, str]) -> Response:
+        sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["imageName"]
+        with store.locked():
+            require_group(store, sub, group)
+            image = _table(store, "images").get(_key(sub, group, name))
+            if image is None:
+                raise resource_not_found(_TYPES["images"], name, group)
+            return Response.json(200, image)
+
+    # -- galleries --------------------------------------------------------------------------------------
+    def put_gallery(request: Request, params: dict[str, str]) -> Response:
+        sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["galleryName"]
+        body = body_object(request)
+        key = _key(sub, group, name)
+        with store.changing():
+            real_group = require_group(store, sub, group)["name"]
+            existing = _table(store, "galleries").get(key)
+            properties = properties_of(body)
+            properties["identifier"] = {"uniqueName": f"{sub}-{name.upper()}"}
+            stored = {
+                "id": f"{group_id(sub, real_group)}/galleries/{name}",
+                "name": name,
+                "type": _TYPES["galleries"],
+                "location": existing["location"] if existing else location_of(body),
+                "tags": dict(body.get("tags") or {}),
+                "properties": properties,
+            }
+            _table(store, "galleries")[key] = stored
+            return created(request, "galleries", key, stored, existing is not None, sub, "capsOperations")
+
+    def require_gallery(sub: str, group: str, gallery: str) -> dict[str, Any]:
+        require_group(store, sub, group)
+        found = _table(store, "galleries").get(_key(sub, group, gallery))
+        if found is None:
+            raise ArmError(
+                404,
+                "ParentResourceNotFound",
+                "Can not perform requested operation on nested resource. "
+                f"Parent resource '{gallery}' not found.",
+            )
+        stored: dict[str, Any] = found
+        return stored
+
+    def get_gallery(request: Request, params: dict[str, str]) -> Response:
+        sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["galleryName"]
+        with store.locked():
+            require_group(store, sub, group)
+            gallery = _table(store, "galleries").get(_key(sub, group, name))
+            if gallery is None:
+                raise resource_not_found(_TYPES["galleries"], name, group)
+            return Response.json(200, gallery)
+
+    # -- gallery image definitions ---------------------------------------------------------------------
+    def put_definition(request: Request, params: dict[str, str]) -> Response:
+        sub, group = params["subscriptionId"], params["resourceGroupName"]
+        gallery, name = params["galleryName"], params["galleryImageName"]
+        body = body_object(request)
+        properties = properties_of(body)
+        if str(properties.get("osType", "")).lower() not in {"linux", "windows"}:
+            raise ArmError(
+                400, "InvalidParameter", "Required parameter 'osType' is missing (null).", target="osType"
+            )
+        if str(properties.get("osState", "")).lower() not in {"generalized", "specialized"}:
+            raise ArmError(
+                400, "InvalidParameter", "Required parameter 'osState' is missing (null).", target="osState"
+            )
+        identifier = properties.get("identifier")
+        if not isinstance(identifier, Mapping) or not all(
+            identifier.get(k) for k in ("publisher", "offer", "sku")
+        ):
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                "Required parameter 'identifier' (publisher, offer, sku) is missing (null).",
+                target="identifier",
+            )
+        properties.setdefault("hyperVGeneration", "V1")
+        key = _key(sub, group, gallery, name)
+        with store.changing():
+            parent = require_gallery(sub, group, gallery)
+            existed = key in _table(store, "gallery_images")
+            stored = {
+                "id": f"{parent['id']}/images/{name}",
+                "name": name,
+                "type": _TYPES["gallery_images"],
+                "location": location_of(body, parent["location"]),
+                "tags": dict(body.get("tags") or {}),
+                "properties": properties,
+            }
+            _table(store, "gallery_images")[key] = stored
+            return created(request, "gallery_images", key, stored, existed, sub, "capsOperations")
+
+    def require_definition(sub: str, group: str, gallery: str, name: str) -> dict[str, Any]:
+        require_gallery(sub, group, gallery)
+        found = _table(store, "gallery_images").get(_key(sub, group, gallery, name))
+        if found is None:
+            raise resource_not_found(f"{_TYPES['galleries']}/{gallery}/images", name, group)
+        stored: dict[str, Any] = found
+        return stored
+
+    def get_definition(request: Request, params: dict[str, str]) -> Response:
+        with store.locked():
+            definition = require_definition(
+                params["subscriptionId"],
+                params["resourceGroupName"],
+                params["galleryName"],
+                params["galleryImageName"],
+            )
+            return Response.json(200, definition)
+
+    # -- gallery image versions ------------------------------------------------------------------------
+    def put_version(request: Request, params: dict[str, str]) -> Response:
+        sub, group = params["subscriptionId"], params["resourceGroupName"]
+        gallery, definition, name = (
+            params["galleryName"],
+            params["galleryImageName"],
+            params["galleryImageVersionName"],
+        )
+        body = body_object(request)
+        properties = properties_of(body)
+        key = _key(sub, group, gallery, definition, name)
+        with store.changing():
+            parent = require_definition(sub, group, gallery, definition)
+            location = location_of(body, parent["location"])
+            profile = dict(properties.get("publishingProfile") or {})
+            targets = profile.get("targetRegions") or [{"name": location}]
+            profile["targetRegions"] = [
+                {
+                    "name": display_region(str(t.get("name", ""))),
+                    "regionalReplicaCount": t.get("regionalReplicaCount", 1),
+                    "storageAccountType": t.get("storageAccountType", "Standard_LRS"),
+                }
+                for t in targets
+                if isinstance(t, Mapping)
+            ]
+            profile.setdefault("replicaCount", 1)
+            profile.setdefault("excludeFromLatest", False)
+            profile.setdefault("publishedDate", now_iso())
+            profile.setdefault("storageAccountType", "Standard_LRS")
+            properties["publishingProfile"] = profile
+            existed = key in _table(store, "versions")
+            stored = {
+                "id": f"{parent['id']}/versions/{name}",
+                "name": name,
+                "type": _TYPES["versions"],
+                "location": location,
+                "tags": dict(body.get("tags") or {}),
+                "properties": properties,
+            }
+            _table(store, "versions")[key] = stored
+            return created(request, "versions", key, stored, existed, sub, "capsOperations")
+
+    def get_version(request: Request, params: dict[str, str]) -> Response:
+        sub, group = params["subscriptionId"], params["resourceGroupName"]
+        gallery, definition, name = (
+            params["galleryName"],
+            params["galleryImageName"],
+            params["galleryImageVersionName"],
+        )
+        with store.locked():
+            require_definition(sub, group, gallery, definition)
+            version = _table(store, "versions").get(_key(sub, group, gallery, definition, name))
+            if version is None:
+                raise resource_not_found(
+                    f"{_TYPES['galleries']}/{gallery}/images/{definition}/versions", name, group
+                )
+            return Response.json(200, version)
+
+    # -- platform images --------------------------------------------------------------------------------
+    def artifact(sub: str, location: str, name: str, *path: str) -> dict[str, Any]:
+        names = ("Publishers", "ArtifactTypes/VMImage/Offers", "Skus", "Versions")
+        tail = "".join(f"/{label}/{value}" for label, value in zip(names, path, strict=False))
+        return {
+            "location": short_region(location),
+            "name": name,
+            "id": f"/Subscriptions/{sub}/Providers/Microsoft.Compute/Locations/{short_region(location)}"
+            + tail,
+        }
+
+    def list_publishers(request: Request, params: dict[str, str]) -> Response:
+        sub, location = params["subscriptionId"], params["location"]
+        names = sorted({key[0] for key in PLATFORM_IMAGES})
+        return Response.json(200, [artifact(sub, location, n, n) for n in names])
+
+    def list_offers(request: Request, params: dict[str, str]) -> Response:
+        sub, location, publisher = params["subscriptionId"], params["location"], params["publisherName"]
+        keys = _catalogue_lookup(publisher)
+        if not keys:
+            raise _not_found_artifact()
+        offers = sorted({k[1] for k in keys})
+        return Response.json(200, [artifact(sub, location, o, keys[0][0], o) for o in offers])
+
+    def list_skus(request: Request, params: dict[str, str]) -> Response:
+        sub, location = params["subscriptionId"], params["location"]
+        keys = _catalogue_lookup(params["publisherName"], params["offer"])
+        if not keys:
+            raise _not_found_artifact()
+        return Response.json(200, [artifact(sub, location, k[2], *k) for k in sorted(keys)])
+
+    def list_versions(request: Request, params: dict[str, str]) -> Response:
+        sub, location = params["subscriptionId"], params["location"]
+        keys = _catalogue_lookup(params["publisherName"], params["offer"], params["skus"])
+        if not keys:
+            raise _not_found_artifact()
+        key = keys[0]
+        versions = PLATFORM_IMAGES[key][1]
+        # The service lists versions in text order; callers must sort numerically themselves.
+        return Response.json(200, [artifact(sub, location, v, *key, v) for v in sorted(versions)])
+
+    def get_platform_version(request: Request, params: dict[str, str]) -> Response:
+        sub, location = params["subscriptionId"], params["location"]
+        keys = _catalogue_lookup(params["publisherName"], params["offer"], params["skus"])
+        version = params["version"]
+        if not keys or version not in PLATFORM_IMAGES[keys[0]][1]:
+            raise _not_found_artifact()
+        os_type = PLATFORM_IMAGES[keys[0]][0]
+        body = artifact(sub, location, version, *keys[0], version)
+        body["properties"] = {
+            "hyperVGeneration": "V1",
+            "architecture": "x64",
+            "osDiskImage": {"operatingSystem": os_type, "sizeInGb": 30 if os_type == "Linux" else 127},
+            "dataDiskImages": [],
+            "automaticOSUpgradeProperties": {"automaticOSUpgradeSupported": False},
+        }
+        return Response.json(200, body)
+
+    add = router.add
+    add("PUT", image_path, put_image, name="compute.images.createOrUpdate", namespace=ns)
+    add("GET", image_path, get_image, name="compute.images.get", namespace=ns)
+    add("PUT", gallery_path, put_gallery, name="compute.galleries.createOrUpdate", namespace=ns)
+    add("GET", gallery_path, get_gallery, name="compute.galleries.get", namespace=ns)
+    add("PUT", definition_path, put_definition, name="compute.galleryImages.createOrUpdate", namespace=ns)
+    add("GET", definition_path, get_definition, name="compute.galleryImages.get", namespace=ns)
+    add("PUT", version_path, put_version, name="compute.galleryImageVersions.createOrUpdate", namespace=ns)
+    add("GET", version_path, get_version, name="compute.galleryImageVersions.get", namespace=ns)
+    add(
+        "GET",
+        locations + "/operations/{operationId}",
+        get_operation,
+        name="compute.operations.get",
+        namespace=ns,
+    )
+    add(
+        "GET",
+        locations + "/capsOperations/{operationId}",
+        get_operation,
+        name="compute.capsOperations.get",
+        namespace=ns,
+    )
+    publishers = locations + "/publishers"
+    offers = publishers + "/{publisherName}/artifacttypes/vmimage/offers"
+    skus = offers + "/{offer}/skus"
+    versions = skus + "/{skus}/versions"
+    add("GET", publishers, list_publishers, name="compute.virtualMachineImages.listPublishers", namespace=ns)
+    add("GET", offers, list_offers, name="compute.virtualMachineImages.listOffers", namespace=ns)
+    add("GET", skus, list_skus, name="compute.virtualMachineImages.listSkus", namespace=ns)
+    add("GET", versions, list_versions, name="compute.virtualMachineImages.list", namespace=ns)
+    add(
+        "GET",
+        versions + "/{version}",
+        get_platform_version,
+        name="compute.virtualMachineImages.get",
+        namespace=ns,
+    )

@@ -1,0 +1,292 @@
+"""Microsoft.Resources in the emulator: resource groups and resource provider registration.
+
+Follows the public REST shapes of ``Microsoft.Resources`` (api-version 2025-04-01 and older):
+
+- ``PUT/GET/HEAD/DELETE /subscriptions/{id}/resourcegroups/{name}``: ``201`` on create, ``200`` on update,
+  ``HEAD`` ``204``/``404``, ``DELETE`` ``202`` with a ``Location`` operation URL (then ``200``);
+  ``404 ResourceGroupNotFound`` for a missing group.
+- ``GET /subscriptions/{id}/providers[/{namespace}]``, ``POST .../providers/{namespace}/register`` and
+  ``/unregister``: the registration state comes from the state store's switch (every namespace is
+  registered unless a test switched it off). Register answers ``Registering`` and the namespace reads
+  ``Registered`` from the ``registration_polls``-th ``GET`` on, as Azure's asynchronous registration does.
+
+The other providers of the resources around a build (compute, msi, authorization) use
+:func:`require_group` so a resource in a missing group gets ARM's ``ResourceGroupNotFound``.
+
+Example:
+    >>> from azimagebuilder.emulator import Emulator
+    >>> emu = Emulator().start()
+    >>> emu.router.match("HEAD", "/subscriptions/s/resourcegroups/rg").route.name
+    'resources.resourceGroups.head'
+    >>> emu.stop()
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .._router import ArmError, Request, Response, Router
+from .._state import StateStore
+
+if TYPE_CHECKING:
+    from . import ProviderContext
+
+__all__ = ["KNOWN_NAMESPACES", "display_region", "register", "require_group", "short_region"]
+
+SECTION = "resources"
+
+#: Namespaces the emulator knows, with a few resource types each (enough for ``providers.get``).
+KNOWN_NAMESPACES: dict[str, tuple[str, ...]] = {
+    "Microsoft.VirtualMachineImages": ("imageTemplates", "locations/operations"),
+    "Microsoft.Compute": ("images", "galleries", "galleries/images", "galleries/images/versions"),
+    "Microsoft.Storage": ("storageAccounts",),
+    "Microsoft.KeyVault": ("vaults",),
+    "Microsoft.ManagedIdentity": ("userAssignedIdentities",),
+    "Microsoft.Authorization": ("roleAssignments", "roleDefinitions"),
+    "Microsoft.Network": ("virtualNetworks",),
+    "Microsoft.Resources": ("resourceGroups", "subscriptions"),
+}
+
+_REGIONS: dict[str, str] = {
+    "eastus": "East US",
+    "eastus2": "East US 2",
+    "westus": "West US",
+    "westus2": "West US 2",
+    "westus3": "West US 3",
+    "centralus": "Central US",
+    "southcentralus": "South Central US",
+    "westcentralus": "West Central US",
+    "northcentralus": "North Central US",
+    "northeurope": "North Europe",
+    "westeurope": "West Europe",
+    "uksouth": "UK South",
+    "japaneast": "Japan East",
+    "australiaeast": "Australia East",
+}
+
+
+def short_region(region: str) -> str:
+    """``"West US 2"`` -> ``"westus2"`` (ARM's canonical form)."""
+    return region.replace(" ", "").lower()
+
+
+def display_region(region: str) -> str:
+    """``"westus2"`` -> ``"West US 2"`` (Compute's form in ``targetRegions``); unknown ones unchanged."""
+    return _REGIONS.get(short_region(region), region)
+
+
+def now_iso() -> str:
+    """The current time in ARM's ``createdOn`` form."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _key(*parts: str) -> str:
+    return "/".join(p.lower() for p in parts)
+
+
+def _groups(store: StateStore) -> dict[str, Any]:
+    groups: dict[str, Any] = store.section(SECTION).setdefault("groups", {})
+    return groups
+
+
+def group_not_found(name: str) -> ArmError:
+    """ARM's answer for a resource group that does not exist."""
+    return ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+
+
+def require_group(store: StateStore, subscription_id: str, name: str) -> dict[str, Any]:
+    """The stored resource group (hold the store's lock), or raise ``404 ResourceGroupNotFound``."""
+    group = _groups(store).get(_key(subscription_id, name))
+    if group is None:
+        raise group_not_found(name)
+    stored: dict[str, Any] = group
+    return stored
+
+
+def resource_not_found(resource_type: str, name: str, group: str) -> ArmError:
+    """ARM's ``404 ResourceNotFound`` for a missing resource in an existing group."""
+    return ArmError(
+        404,
+        "ResourceNotFound",
+        f"The Resource '{resource_type}/{name}' under resource group '{group}' was not found. "
+        "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    )
+
+
+def body_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or ``400 InvalidRequestContent``."""
+    body = request.json()
+    if not isinstance(body, dict):
+        raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+    return body
+
+
+def _provider_body(
+    store: StateStore, subscription_id: str, namespace: str, state: str | None = None
+) -> dict[str, Any]:
+    canonical = next((n for n in KNOWN_NAMESPACES if n.lower() == namespace.lower()), namespace)
+    if state is None:
+        state = "Registered" if store.is_registered(subscription_id, canonical) else "NotRegistered"
+    return {
+        "id": f"/subscriptions/{subscription_id}/providers/{canonical}",
+        "namespace": canonical,
+        "registrationState": state,
+        "registrationPolicy": "RegistrationRequired",
+        "resourceTypes": [
+            {"resourceType": t, "locations": sorted(set(_REGIONS.values())), "apiVersions": []}
+            for t in KNOWN_NAMESPACES.get(canonical, ())
+        ],
+    }
+
+
+def _require_namespace(namespace: str) -> str:
+    for known in KNOWN_NAMESPACES:
+        if known.lower() == namespace.lower():
+            return known
+    raise ArmError(404, "InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid.")
+
+
+#: How many ``GET``s of a provider still read ``Registering`` after a register call (0: registered at once).
+REGISTRATION_POLLS = 1
+
+
+def register(router: Router, context: ProviderContext) -> None:
+    """Add the Microsoft.Resources routes to ``router``, keeping their data in the emulator's state."""
+    _register(router, context.state, registration_polls=REGISTRATION_POLLS)
+
+
+def _register(router: Router, store: StateStore, *, registration_polls: int) -> None:
+    group_path = "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}"
+    ns = "Microsoft.Resources"
+
+    def put_group(request: Request, params: dict[str, str]) -> Response:
+        sub, name = params["subscriptionId"], params["resourceGroupName"]
+        body = body_object(request)
+        location = body.get("location")
+        if not isinstance(location, str) or not location:
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+        with store.changing():
+            groups = _groups(store)
+            existing = groups.get(_key(sub, name))
+            stored = {
+                "id": f"/subscriptions/{sub}/resourceGroups/{name if existing is None else existing['name']}",
+                "name": name if existing is None else existing["name"],
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": short_region(location) if existing is None else existing["location"],
+                "properties": {"provisioningState": "Succeeded"},
+            }
+            if isinstance(body.get("tags"), Mapping):
+                stored["tags"] = dict(body["tags"])
+            groups[_key(sub, name)] = stored
+        return Response.json(201 if existing is None else 200, stored)
+
+    def get_group(request: Request, params: dict[str, str]) -> Response:
+        with store.locked():
+            group = dict(require_group(store, params["subscriptionId"], params["resourceGroupName"]))
+        return Response.json(200, group)
+
+    def head_group(request: Request, params: dict[str, str]) -> Response:
+        with store.locked():
+            exists = _key(params["subscriptionId"], params["resourceGroupName"]) in _groups(store)
+        return Response.empty(204 if exists else 404)
+
+    def delete_group(request: Request, params: dict[str, str]) -> Response:
+        sub, name = params["subscriptionId"], params["resourceGroupName"]
+        with store.changing():
+            if _groups(store).pop(_key(sub, name), None) is None:
+                return Response.empty(204)
+        token = uuid.uuid4().hex.upper()
+        location = f"{request.base_url}/subscriptions/{sub}/operationresults/{token}"
+        location += f"?api-version={request.api_version}"
+        return Response.empty(202, {"Location": location, "Retry-After": "0"})
+
+    def operation_result(request: Request, params: dict[str, str]) -> Response:
+        return Response.empty(200)
+
+    def list_groups(request: Request, params: dict[str, str]) -> Response:
+        prefix = params["subscriptionId"].lower() + "/"
+        with store.locked():
+            value = [dict(g) for k, g in sorted(_groups(store).items()) if k.startswith(prefix)]
+        return Response.json(200, {"value": value})
+
+    def get_provider(request: Request, params: dict[str, str]) -> Response:
+        sub, namespace = params["subscriptionId"], _require_namespace(params["resourceProviderNamespace"])
+        with store.changing():
+            pending: dict[str, int] = store.section(SECTION).setdefault("registering", {})
+            key = _key(sub, namespace)
+            if key in pending:
+                if pending[key] > 0:
+                    pending[key] -= 1
+                    return Response.json(200, _provider_body(store, sub, namespace, "Registering"))
+                del pending[key]
+                store.set_registered(sub, namespace, True)
+        return Response.json(200, _provider_body(store, sub, namespace))
+
+    def list_providers(request: Request, params: dict[str, str]) -> Response:
+        sub = params["subscriptionId"]
+        with store.locked():
+            value = [_provider_body(store, sub, n) for n in KNOWN_NAMESPACES]
+        return Response.json(200, {"value": value})
+
+    def register_provider(request: Request, params: dict[str, str]) -> Response:
+        sub, namespace = params["subscriptionId"], _require_namespace(params["resourceProviderNamespace"])
+        with store.changing():
+            if store.is_registered(sub, namespace):
+                return Response.json(200, _provider_body(store, sub, namespace))
+            if registration_polls <= 0:
+                store.set_registered(sub, namespace, True)
+                return Response.json(200, _provider_body(store, sub, namespace))
+            store.section(SECTION).setdefault("registering", {})[_key(sub, namespace)] = registration_polls
+        return Response.json(200, _provider_body(store, sub, namespace, "Registering"))
+
+    def unregister_provider(request: Request, params: dict[str, str]) -> Response:
+        sub, namespace = params["subscriptionId"], _require_namespace(params["resourceProviderNamespace"])
+        with store.changing():
+            store.section(SECTION).setdefault("registering", {}).pop(_key(sub, namespace), None)
+            store.set_registered(sub, namespace, False)
+        return Response.json(200, _provider_body(store, sub, namespace, "Unregistering"))
+
+    router.add("PUT", group_path, put_group, name="resources.resourceGroups.createOrUpdate", namespace=ns)
+    router.add("GET", group_path, get_group, name="resources.resourceGroups.get", namespace=ns)
+    router.add("HEAD", group_path, head_group, name="resources.resourceGroups.head", namespace=ns)
+    router.add("DELETE", group_path, delete_group, name="resources.resourceGroups.delete", namespace=ns)
+    router.add(
+        "GET",
+        "/subscriptions/{subscriptionId}/resourcegroups",
+        list_groups,
+        name="resources.resourceGroups.list",
+        namespace=ns,
+    )
+    router.add(
+        "GET",
+        "/subscriptions/{subscriptionId}/operationresults/{operationId}",
+        operation_result,
+        name="resources.operationResults.get",
+        namespace=ns,
+    )
+    providers = "/subscriptions/{subscriptionId}/providers"
+    router.add("GET", providers, list_providers, name="resources.providers.list", namespace=ns)
+    router.add(
+        "GET",
+        providers + "/{resourceProviderNamespace}",
+        get_provider,
+        name="resources.providers.get",
+        namespace=ns,
+    )
+    router.add(
+        "POST",
+        providers + "/{resourceProviderNamespace}/register",
+        register_provider,
+        name="resources.providers.register",
+        namespace=ns,
+    )
+    router.add(
+        "POST",
+        providers + "/{resourceProviderNamespace}/unregister",
+        unregister_provider,
+        name="resources.providers.unregister",
+        namespace=ns,
+    )
