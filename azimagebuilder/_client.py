@@ -530,7 +530,8 @@ class ImageBuilderClient:
             if not poller.done():
                 raise BuildTimeoutError(image_template_name, float(timeout or 0), poller.continuation_token())
             status = poller.result()
-            reporter.status(status) if status is not None else None
+            if status is not None:
+                reporter.status(status)
             outputs = tuple(self.list_run_outputs(resource_group_name, image_template_name))
             final = self.get(resource_group_name, image_template_name)
             reporter.phase("done")

@@ -145,6 +145,7 @@ class Reporter:
         self._start = time.monotonic()
         self._phase = "starting"
         self._last: tuple[Any, ...] | None = None
+        self._last_status: LastRunStatus | None = None
 
     @classmethod
     def create(cls, progress: Callable[[BuildProgress], None] | bool | None, template_name: str) -> Reporter:
@@ -168,6 +169,8 @@ class Reporter:
         if key == self._last:
             return
         self._last = key
+        if status is not None:
+            self._last_status = status
         event = BuildProgress(
             template_name=self._name,
             phase=self._phase,
@@ -182,11 +185,10 @@ class Reporter:
     def phase(self, name: str) -> None:
         """Enter a phase (``replacing``, ``creating``, ``running``, ``done``)."""
         self._phase = name
-        status = None
         if name == "done" and self._last is not None:
             self._emit_done()
             return
-        self._emit(status)
+        self._emit(None)
 
     def _emit_done(self) -> None:
         assert self._last is not None
@@ -201,7 +203,7 @@ class Reporter:
                 run_sub_state=sub_state,
                 message=message,
                 elapsed=timedelta(seconds=time.monotonic() - self._start),
-                last_run_status=None,
+                last_run_status=self._last_status,
             )
         )
 

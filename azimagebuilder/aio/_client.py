@@ -1,0 +1,411 @@
+"""The async ImageBuilderClient: the same surface as the sync one, on azure-core's async pipeline.
+
+Requests and responses are made and read by :mod:`azimagebuilder._operations`, exactly as in the sync
+client; only the sending differs. Pass an async credential (``azure.identity.aio``); a sync one works too.
+
+Example:
+    >>> async def main() -> None:  # doctest: +SKIP
+    ...     async with ImageBuilderClient(credential, "<subscription id>") as client:
+    ...         result = await client.build("rg", "hello", "template.json", progress=True)
+    ...         print(result.artifact_ids)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from azure.core.async_paging import AsyncItemPaged, AsyncList
+from azure.core.exceptions import ResourceNotFoundError
+from azure.core.polling import AsyncLROPoller
+from azure.mgmt.core import AsyncARMPipelineClient
+
+from .. import _operations as ops
+from .._client import BuildResult, ProgressArg
+from .._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
+from .._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
+from .._polling import AsyncRunPolling, AsyncTemplatePolling, StatusCallback
+from .._version import __version__
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from azure.core.credentials_async import AsyncTokenCredential
+    from azure.core.pipeline.transport import AsyncHttpTransport
+
+    from ..models import ImageTemplate, LastRunStatus, RunOutput
+
+__all__ = ["BuildResult", "ImageBuilderClient"]
+
+_LOG = logging.getLogger("azimagebuilder.client.aio")
+
+
+def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[Any]:
+    from azure.core.pipeline import policies
+    from azure.mgmt.core.policies import (
+        ARMHttpLoggingPolicy,
+        AsyncARMAutoResourceProviderRegistrationPolicy,
+        AsyncARMChallengeAuthenticationPolicy,
+    )
+
+    scopes = kwargs.pop("credential_scopes", None) or [base_url.rstrip("/") + "/.default"]
+    kwargs.setdefault("sdk_moniker", f"azimagebuilder/{__version__}")
+    return [
+        policies.RequestIdPolicy(**kwargs),
+        policies.HeadersPolicy(**kwargs),
+        policies.UserAgentPolicy(**kwargs),
+        policies.ProxyPolicy(**kwargs),
+        policies.ContentDecodePolicy(**kwargs),
+        AsyncARMAutoResourceProviderRegistrationPolicy(),
+        policies.AsyncRedirectPolicy(**kwargs),
+        policies.AsyncRetryPolicy(**kwargs),
+        AsyncARMChallengeAuthenticationPolicy(credential, *scopes, **kwargs),
+        policies.CustomHookPolicy(**kwargs),
+        policies.NetworkTraceLoggingPolicy(**kwargs),
+        policies.DistributedTracingPolicy(**kwargs),
+        policies.SensitiveHeaderCleanupPolicy(**kwargs),
+        ARMHttpLoggingPolicy(**kwargs),
+    ]
+
+
+class ImageBuilderClient:
+    """The async client for Azure VM Image Builder templates; see :class:`azimagebuilder.ImageBuilderClient`.
+
+    Every method has the same name, arguments and result as in the sync client; ``begin_*`` return
+    ``AsyncLROPoller``, ``list*`` return ``AsyncItemPaged``. Use ``async with`` (or ``await close()``).
+
+    Example:
+        >>> async with ImageBuilderClient(  # doctest: +SKIP
+        ...     emu.credential, "0000", base_url=emu.base_url, connection_verify=emu.ca_cert
+        ... ) as client:
+        ...     template = await (await client.begin_create_or_update("rg", "hello", template)).result()
+    """
+
+    __slots__ = ("_api_version", "_base_url", "_client", "_frozen", "_ops", "_polling_interval", "_sub")
+
+    def __init__(
+        self,
+        credential: AsyncTokenCredential,
+        subscription_id: str,
+        *,
+        base_url: str = ARM_ENDPOINT,
+        api_version: str = DEFAULT_API_VERSION,
+        polling_interval: float = 30,
+        transport: AsyncHttpTransport[Any, Any] | None = None,
+        **pipeline_kwargs: Any,
+    ) -> None:
+        if credential is None:
+            raise ValueError(
+                "credential is required, for example azure.identity.aio.DefaultAzureCredential()"
+            )
+        if not subscription_id or not isinstance(subscription_id, str):
+            raise ValueError("subscription_id must be a non-empty string")
+        if polling_interval < 0:
+            raise ValueError("polling_interval must be >= 0 seconds")
+        base_url = base_url.rstrip("/")
+        kwargs = dict(pipeline_kwargs)
+        policies = _policies(credential, base_url, kwargs)
+        if transport is not None:
+            kwargs["transport"] = transport
+        self._client: AsyncARMPipelineClient[Any, Any] = AsyncARMPipelineClient(
+            base_url=base_url, policies=policies, **kwargs
+        )
+        self._base_url = base_url
+        self._sub = subscription_id
+        self._api_version = api_version
+        self._polling_interval = polling_interval
+        self._ops = ops.RequestBuilder(base_url, subscription_id, api_version)
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"ImageBuilderClient is immutable; create a new client to change {name}")
+        object.__setattr__(self, name, value)
+
+    @property
+    def subscription_id(self) -> str:
+        """The subscription this client works in."""
+        return self._sub
+
+    @property
+    def base_url(self) -> str:
+        """The ARM endpoint."""
+        return self._base_url
+
+    @property
+    def api_version(self) -> str:
+        """The Image Builder api-version in every URL."""
+        return self._api_version
+
+    @property
+    def polling_interval(self) -> float:
+        """Default seconds between polls."""
+        return self._polling_interval
+
+    def __repr__(self) -> str:
+        return f"aio.ImageBuilderClient(base_url={self._base_url!r}, api_version={self._api_version!r})"
+
+    async def close(self) -> None:
+        """Close the pipeline's connections."""
+        await self._client.close()
+
+    async def __aenter__(self) -> ImageBuilderClient:
+        await self._client.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self._client.__aexit__(exc_type, exc_value, traceback)
+
+    # ------------------------------------------------------------------------------------------------
+    # plumbing
+
+    async def _send(self, request: Any, expected: tuple[int, ...]) -> Any:
+        response = await self._client.send_request(request, _return_pipeline_response=True)
+        await response.http_response.read()
+        ops.raise_for_status(response, expected, self._api_version)
+        return response
+
+    def _interval(self, polling_interval: float | None) -> float:
+        return self._polling_interval if polling_interval is None else polling_interval
+
+    async def _lro(
+        self,
+        request: Any,
+        expected: tuple[int, ...],
+        deserialize: Callable[[Any], Any],
+        polling: Any,
+        continuation_token: str | None,
+    ) -> AsyncLROPoller[Any]:
+        if continuation_token is not None:
+            return AsyncLROPoller.from_continuation_token(
+                polling_method=polling,
+                continuation_token=continuation_token,
+                client=self._client,
+                deserialization_callback=deserialize,
+            )
+        response = await self._send(request, expected)
+        return AsyncLROPoller(self._client, response, deserialize, polling)
+
+    def _paged(self, first: Any, item: str) -> AsyncItemPaged[Any]:
+        async def get_next(next_link: str | None) -> Any:
+            request = first if next_link is None else self._ops.next_page(next_link)
+            return await self._send(request, (200,))
+
+        async def extract(response: Any) -> tuple[str | None, AsyncIterator[Any]]:
+            next_link, items = ops.page_of(response, item)
+            return next_link, AsyncList(items)
+
+        return AsyncItemPaged(get_next, extract)
+
+    # ------------------------------------------------------------------------------------------------
+    # templates
+
+    async def get(self, resource_group_name: str, image_template_name: str) -> ImageTemplate:
+        """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``."""
+        response = await self._send(self._ops.get_template(resource_group_name, image_template_name), (200,))
+        return ops.template_from_response(response)
+
+    def list(self, resource_group_name: str | None = None) -> AsyncItemPaged[ImageTemplate]:
+        """The templates of the subscription, or of one resource group (``async for``)."""
+        return self._paged(self._ops.list_templates(resource_group_name), "template")
+
+    async def begin_create_or_update(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        template: Any,
+        *,
+        validate: bool = True,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> AsyncLROPoller[ImageTemplate]:
+        """Create a template (PUT); checked locally first unless ``validate=False``."""
+        polling = AsyncTemplatePolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            body = ops.template_body(template, validate=validate, api_version=self._api_version)
+            request = self._ops.put_template(resource_group_name, image_template_name, body)
+        return await self._lro(request, (200, 201), ops.template_from_response, polling, continuation_token)
+
+    async def begin_update(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        tags: Mapping[str, str],
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> AsyncLROPoller[ImageTemplate]:
+        """Replace a template's tags (PATCH)."""
+        polling = AsyncTemplatePolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            request = self._ops.patch_template(resource_group_name, image_template_name, {"tags": dict(tags)})
+        return await self._lro(
+            request, (200, 201, 202), ops.template_from_response, polling, continuation_token
+        )
+
+    async def begin_delete(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        force: bool = False,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> AsyncLROPoller[None]:
+        """Delete a template; refuses an uncopied VHD output (:class:`VhdNotCopiedError`) unless ``force``."""
+        polling = AsyncTemplatePolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            if not force:
+                await self._check_vhds_copied(resource_group_name, image_template_name)
+            request = self._ops.delete_template(resource_group_name, image_template_name)
+        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+
+    async def _check_vhds_copied(self, resource_group_name: str, image_template_name: str) -> None:
+        try:
+            template = await self.get(resource_group_name, image_template_name)
+        except ResourceNotFoundError:
+            return
+        if template.last_run_status is None:
+            return
+        try:
+            outputs = [o async for o in self.list_run_outputs(resource_group_name, image_template_name)]
+        except ResourceNotFoundError:
+            return
+        missing = ops.uncopied_vhd_outputs(template, outputs)
+        if missing:
+            raise VhdNotCopiedError(image_template_name, missing)
+
+    # ------------------------------------------------------------------------------------------------
+    # runs
+
+    async def begin_run(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+    ) -> AsyncLROPoller[LastRunStatus]:
+        """Start a build; the result is the final run status. A failed build raises BuildFailedError;
+        PartiallySucceeded is returned, not raised."""
+        return await self._begin_run(
+            resource_group_name,
+            image_template_name,
+            polling_interval=polling_interval,
+            continuation_token=continuation_token,
+        )
+
+    async def _begin_run(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> AsyncLROPoller[LastRunStatus]:
+        polling = AsyncRunPolling(self._interval(polling_interval), on_status=on_status)
+        request = None
+        if continuation_token is None:
+            request = self._ops.run(resource_group_name, image_template_name)
+        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+
+    def list_run_outputs(
+        self, resource_group_name: str, image_template_name: str
+    ) -> AsyncItemPaged[RunOutput]:
+        """The run outputs of the last run (``async for``)."""
+        return self._paged(self._ops.list_run_outputs(resource_group_name, image_template_name), "run_output")
+
+    async def get_run_output(
+        self, resource_group_name: str, image_template_name: str, run_output_name: str
+    ) -> RunOutput:
+        """One run output (named after its distributor's ``runOutputName``)."""
+        request = self._ops.get_run_output(resource_group_name, image_template_name, run_output_name)
+        response = await self._send(request, (200,))
+        body = ops.response_json(response.http_response)
+        return ops.run_output_from_json(body if isinstance(body, Mapping) else {})
+
+    # ------------------------------------------------------------------------------------------------
+    # the common path
+
+    async def build(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        template: Any,
+        *,
+        replace: bool = False,
+        progress: ProgressArg = None,
+        timeout: float | None = None,
+    ) -> BuildResult:
+        """Create (or reuse an identical template), run, wait, return the outputs; see the sync ``build``."""
+        from ..progress import Reporter
+
+        reporter = Reporter.create(progress, image_template_name)
+        try:
+            body = ops.template_body(template, validate=True, api_version=self._api_version)
+            existing = await self._raw_template(resource_group_name, image_template_name)
+            if existing is not None:
+                differences = ops.template_differences(body, existing)
+                state = str((existing.get("properties") or {}).get("provisioningState") or "")
+                if state.lower() == "failed":
+                    differences.append("properties.provisioningState")
+                if differences and not replace:
+                    raise TemplateExistsError(image_template_name, differences)
+                if differences:
+                    reporter.phase("replacing")
+                    await _result(self.begin_delete(resource_group_name, image_template_name))
+                    existing = None
+            if existing is None:
+                reporter.phase("creating")
+                await _result(
+                    self.begin_create_or_update(
+                        resource_group_name, image_template_name, body, validate=False
+                    )
+                )
+            reporter.phase("running")
+            poller = await self._begin_run(
+                resource_group_name, image_template_name, on_status=reporter.status
+            )
+            try:
+                status = await asyncio.wait_for(poller.result(), timeout)
+            except asyncio.TimeoutError:
+                raise BuildTimeoutError(
+                    image_template_name, float(timeout or 0), poller.continuation_token()
+                ) from None
+            if status is not None:
+                reporter.status(status)
+            outputs = tuple(
+                [o async for o in self.list_run_outputs(resource_group_name, image_template_name)]
+            )
+            final = await self.get(resource_group_name, image_template_name)
+            reporter.phase("done")
+            return BuildResult(template=final, run_status=status, outputs=outputs)
+        finally:
+            reporter.close()
+
+    async def _raw_template(
+        self, resource_group_name: str, image_template_name: str
+    ) -> dict[str, Any] | None:
+        try:
+            response = await self._send(
+                self._ops.get_template(resource_group_name, image_template_name), (200,)
+            )
+        except ResourceNotFoundError:
+            return None
+        body = ops.response_json(response.http_response)
+        return dict(body) if isinstance(body, Mapping) else {}
+
+
+async def _result(poller: Awaitable[AsyncLROPoller[Any]]) -> Any:
+    return await (await poller).result()
