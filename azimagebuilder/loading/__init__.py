@@ -1,0 +1,83 @@
+"""Load a template from a file, JSON text or a dict, in any of the forms people write.
+
+Accepted forms: a bare template (with or without ``type`` / ``apiVersion``), an ARM resource body
+(``{"location", "properties", ...}``) and an ARM deployment template whose ``resources`` hold an
+imageTemplates resource. JSON with ``//`` comments or trailing commas loads, with a warning.
+
+Example:
+    >>> from azimagebuilder import load_template
+    >>> t = load_template('''{"location": "West US 2", "properties": {
+    ...   "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "UbuntuServer",
+    ...              "sku": "18.04-LTS", "version": "latest"},
+    ...   "distribute": [{"type": "VHD", "runOutputName": "vhd"}]}}''')
+    >>> t.location
+    'westus2'
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .._constants import DEFAULT_API_VERSION
+from .._errors import TemplateValidationError
+from ..models import ImageTemplate
+from ..validation._engine import analyse
+from ..validation._problem import Problem
+from ._read import parse_json, read_template
+
+__all__ = ["TemplateWarning", "load_template", "parse_json"]
+
+
+class TemplateWarning(UserWarning):
+    """Issued by :func:`load_template` for a template that loads but has problems worth a look.
+
+    ``.warnings`` holds the problems (each with ``path``, ``code``, ``message``).
+    """
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.warnings = problems
+        where = f" in {source}" if source else ""
+        lines = [f"{len(problems)} warning(s){where}:"] + [f"  {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+def load_template(
+    source: str | os.PathLike[str] | bytes | dict[str, Any] | Path,
+    *,
+    resource_name: str | None = None,
+) -> ImageTemplate:
+    """Read a template and check it; return it as an :class:`~azimagebuilder.ImageTemplate`.
+
+    ``source`` is a path, JSON text or a dict. For a deployment template with several imageTemplates
+    resources, ``resource_name`` says which one (its ``name`` as written, e.g. ``"[parameters('n')]"``).
+
+    Raises :class:`~azimagebuilder.TemplateValidationError` (with ``.errors`` and ``.warnings``) when the
+    template cannot be used; nothing else. Problems that do not stop the template are issued as one
+    :class:`TemplateWarning` (Python's ``warnings``).
+
+    Example:
+        >>> from azimagebuilder import TemplateValidationError
+        >>> try:
+        ...     load_template({"location": "westus2", "properties": {}})
+        ... except TemplateValidationError as exc:
+        ...     print([p.path for p in exc.errors])
+        ['properties.source', 'properties.distribute']
+    """
+    template_json, problems, label = read_template(source, resource_name)
+    if template_json is not None or not problems:
+        normalised, found = analyse(template_json, api_version=DEFAULT_API_VERSION)
+        problems = problems + found
+    errors = [p for p in problems if p.severity == "error"]
+    warning_list = [p for p in problems if p.severity != "error"]
+    if errors:
+        raise TemplateValidationError(errors, warning_list, source=label)
+    try:
+        template = ImageTemplate.from_arm(normalised)
+    except TemplateValidationError as exc:
+        raise TemplateValidationError(exc.errors, warning_list, source=label) from None
+    if warning_list:
+        warnings.warn(TemplateWarning(warning_list, label), stacklevel=2)
+    return template

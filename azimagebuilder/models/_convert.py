@@ -1,0 +1,100 @@
+"""Document form (``{"type", "apiVersion", "location", ..., "properties": {...}}``) -> ImageTemplate.
+
+Kept apart from the model so the flattening rules sit in one small place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from ._template import ImageTemplate
+
+# Tags the discriminated unions put in pydantic's error locations; not part of the JSON path.
+_UNION_TAGS = frozenset(
+    {
+        "platformimage",
+        "managedimage",
+        "sharedimageversion",
+        "shell",
+        "powershell",
+        "windowsrestart",
+        "file",
+        "windowsupdate",
+        "sharedimage",
+        "vhd",
+    }
+)
+_TOP_LEVEL_LOCS = frozenset({"location", "tags", "identity", "dependsOn", "depends_on", "id", "name"})
+
+
+def error_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a JSON path of the document form (``properties.customize[0].inline``)."""
+    parts = [p for p in loc if not (isinstance(p, str) and p in _UNION_TAGS)]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif "[" in part or "-" in part:  # a function-validator label, not a key
+            continue
+        else:
+            path += f".{part}" if path else part
+    if parts and parts[0] not in _TOP_LEVEL_LOCS:
+        path = f"properties.{path}"
+    return path
+
+
+def raise_for_validation_error(exc: ValidationError, source: str | None = None) -> None:
+    """Re-raise a pydantic error as TemplateValidationError, one problem per error."""
+    from .._errors import TemplateValidationError
+    from ..validation._codes import WRONG_VALUE_TYPE
+    from ..validation._problem import Problem
+
+    problems = [
+        Problem(error_path(tuple(err["loc"])), WRONG_VALUE_TYPE, err["msg"], "error") for err in exc.errors()
+    ]
+    raise TemplateValidationError(problems, source=source) from None
+
+
+def template_from_document(cls: type[ImageTemplate], data: Any) -> ImageTemplate:
+    """Flatten ``properties`` into the model's fields; keep unknown resource keys for to_arm()."""
+    from .._errors import TemplateValidationError
+    from ..validation._codes import NOT_A_TEMPLATE
+    from ..validation._problem import Problem
+    from ._template import SERVICE_TOP_LEVEL, TOP_LEVEL_FIELDS
+
+    if not isinstance(data, dict):
+        raise TemplateValidationError(
+            [Problem("", NOT_A_TEMPLATE, f"a template is a JSON object, not {type(data).__name__}", "error")]
+        )
+    flat: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    api_version: str | None = None
+    properties: Any = None
+    for key, value in data.items():
+        lower = key.lower()
+        if lower == "properties":
+            properties = value
+        elif lower == "apiversion":
+            api_version = value if isinstance(value, str) else None
+        elif lower == "type" or lower in SERVICE_TOP_LEVEL:
+            continue
+        elif lower in TOP_LEVEL_FIELDS:
+            flat[TOP_LEVEL_FIELDS[lower]] = value
+        else:
+            extra[key] = value
+    if not isinstance(properties, dict):
+        raise TemplateValidationError(
+            [Problem("properties", NOT_A_TEMPLATE, "the template has no properties object", "error")]
+        )
+    flat.update(properties)
+    try:
+        template = cls.model_validate(flat)
+    except ValidationError as exc:
+        raise_for_validation_error(exc)
+        raise  # pragma: no cover - raise_for_validation_error always raises
+    template._resource_extra = extra
+    template._api_version = api_version
+    return template

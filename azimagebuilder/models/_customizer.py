@@ -1,0 +1,111 @@
+"""The steps run on the build VM, in order: scripts, restarts, file downloads, Windows updates."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import Discriminator, Tag
+
+from ._base import ArmExpression, TypedWireModel
+from ._source import type_tag
+
+
+class ShellCustomizer(TypedWireModel):
+    """Run a shell script (``script_uri``) or inline commands on a Linux build VM; give exactly one.
+
+    Example:
+        >>> ShellCustomizer(name="hello", inline=["echo hello"]).to_wire()
+        {'type': 'Shell', 'name': 'hello', 'inline': ['echo hello']}
+    """
+
+    _type_spellings: ClassVar[tuple[str, ...]] = ("Shell",)
+    type: str = "Shell"
+    name: str | None = None
+    script_uri: str | None = None
+    sha256_checksum: str | None = None
+    inline: tuple[str, ...] | ArmExpression | None = None
+
+
+class PowerShellCustomizer(TypedWireModel):
+    """Run a PowerShell script or inline commands (Windows and Linux).
+
+    Example:
+        >>> PowerShellCustomizer(name="ps", inline=["mkdir c:\\\\build"], run_elevated=True).run_elevated
+        True
+    """
+
+    _type_spellings: ClassVar[tuple[str, ...]] = ("PowerShell",)
+    type: str = "PowerShell"
+    name: str | None = None
+    script_uri: str | None = None
+    sha256_checksum: str | None = None
+    inline: tuple[str, ...] | ArmExpression | None = None
+    valid_exit_codes: tuple[int | ArmExpression, ...] | ArmExpression | None = None
+    run_elevated: bool | ArmExpression | None = None
+
+
+class WindowsRestartCustomizer(TypedWireModel):
+    """Restart a Windows build VM and wait for it (``restart_timeout`` such as ``"5m"`` or ``"2h"``).
+
+    Example:
+        >>> WindowsRestartCustomizer(restart_timeout="5m").to_wire()
+        {'type': 'WindowsRestart', 'restartTimeout': '5m'}
+    """
+
+    _type_spellings: ClassVar[tuple[str, ...]] = ("WindowsRestart",)
+    type: str = "WindowsRestart"
+    name: str | None = None
+    restart_command: str | None = None
+    restart_check_command: str | None = None
+    restart_timeout: str | None = None
+
+
+class FileCustomizer(TypedWireModel):
+    """Download one small file (< 20 MB) to ``destination``; on Linux only ``/tmp`` is writable.
+
+    Example:
+        >>> FileCustomizer(name="f", source_uri="https://example.com/a.txt", destination="/tmp/a.txt").type
+        'File'
+    """
+
+    _type_spellings: ClassVar[tuple[str, ...]] = ("File",)
+    type: str = "File"
+    name: str | None = None
+    source_uri: str | None = None
+    destination: str | None = None
+    sha256_checksum: str | None = None
+
+
+class WindowsUpdateCustomizer(TypedWireModel):
+    """Install Windows updates (the community Windows Update provisioner for Packer).
+
+    Example:
+        >>> WindowsUpdateCustomizer(search_criteria="IsInstalled=0", update_limit=20).update_limit
+        20
+    """
+
+    _type_spellings: ClassVar[tuple[str, ...]] = ("WindowsUpdate",)
+    type: str = "WindowsUpdate"
+    name: str | None = None
+    search_criteria: str | None = None
+    filters: tuple[str, ...] | ArmExpression | None = None
+    update_limit: int | ArmExpression | None = None
+
+
+CUSTOMIZER_TYPES: dict[str, type[TypedWireModel]] = {
+    "shell": ShellCustomizer,
+    "powershell": PowerShellCustomizer,
+    "windowsrestart": WindowsRestartCustomizer,
+    "file": FileCustomizer,
+    "windowsupdate": WindowsUpdateCustomizer,
+}
+
+#: Any customizer; a dict of the wire shape is accepted too.
+Customizer = Annotated[
+    Annotated[ShellCustomizer, Tag("shell")]
+    | Annotated[PowerShellCustomizer, Tag("powershell")]
+    | Annotated[WindowsRestartCustomizer, Tag("windowsrestart")]
+    | Annotated[FileCustomizer, Tag("file")]
+    | Annotated[WindowsUpdateCustomizer, Tag("windowsupdate")],
+    Discriminator(type_tag),
+]

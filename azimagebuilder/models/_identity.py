@@ -1,0 +1,33 @@
+"""The user-assigned managed identity Image Builder uses to read scripts and write images."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import WireModel
+
+
+class UserAssignedIdentity(WireModel):
+    """Exactly one user-assigned managed identity (``type`` ``UserAssigned``).
+
+    Example:
+        >>> ident = UserAssignedIdentity.from_id(
+        ...     "/subscriptions/s/resourceGroups/rg/providers/"
+        ...     "Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+        ... )
+        >>> ident.to_wire()["type"]
+        'UserAssigned'
+    """
+
+    type: str = "UserAssigned"
+    user_assigned_identities: dict[str, dict[str, Any]]
+
+    @classmethod
+    def from_id(cls, resource_id: str) -> UserAssignedIdentity:
+        """The identity block for one identity resource id."""
+        return cls(user_assigned_identities={resource_id: {}})
+
+    @property
+    def resource_ids(self) -> list[str]:
+        """The identity resource ids, in the order written."""
+        return list(self.user_assigned_identities)

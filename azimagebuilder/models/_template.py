@@ -1,0 +1,191 @@
+"""The Image Builder template: where the build starts, what it does, where the image goes."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PrivateAttr
+
+from .._constants import DEFAULT_API_VERSION, RESOURCE_TYPE
+from ._base import ArmExpression, WireModel
+from ._customizer import Customizer
+from ._distributor import Distributor
+from ._enums import ProvisioningState, open_enum
+from ._identity import UserAssignedIdentity
+from ._profile import VmProfile
+from ._source import Source
+from ._status import LastRunStatus, ProvisioningError
+
+# Top-level keys of an ARM resource that the service fills in: read, never written back.
+SERVICE_TOP_LEVEL = frozenset({"systemdata", "etag", "resourcegroup", "managedby", "kind", "plan", "sku"})
+#: Top-level keys of the document form that are model fields (lower case -> wire name).
+TOP_LEVEL_FIELDS = {
+    "location": "location",
+    "tags": "tags",
+    "identity": "identity",
+    "dependson": "dependsOn",
+    "id": "id",
+    "name": "name",
+}
+_READ_ONLY_IDENTITY_KEYS = frozenset({"principalid", "clientid"})
+
+
+class ImageTemplate(WireModel):
+    """An Azure VM Image Builder template, immutable; build it in Python or load it from JSON.
+
+    ``id``, ``name``, ``provisioning_state``, ``provisioning_error`` and ``last_run_status`` are filled in
+    only by the service (see :meth:`from_arm`) and never written by :meth:`to_arm`.
+
+    Example:
+        >>> from azimagebuilder import ImageTemplate, PlatformImageSource, ShellCustomizer, VhdDistributor
+        >>> template = ImageTemplate(
+        ...     location="westus2",
+        ...     source=PlatformImageSource(publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS"),
+        ...     customize=[ShellCustomizer(name="hello", inline=["echo hello"])],
+        ...     distribute=[VhdDistributor(run_output_name="vhd")],
+        ... )
+        >>> template.to_arm()["properties"]["distribute"]
+        [{'type': 'VHD', 'runOutputName': 'vhd'}]
+    """
+
+    location: str
+    source: Source
+    distribute: tuple[Distributor, ...]
+    customize: tuple[Customizer, ...] = ()
+    tags: dict[str, str] | None = None
+    identity: UserAssignedIdentity | None = None
+    depends_on: tuple[str, ...] | None = None
+    vm_profile: VmProfile | None = None
+    build_timeout_in_minutes: int | ArmExpression | None = None
+
+    # Read-only: the service's answer only.
+    id: str | None = None
+    name: str | None = None
+    provisioning_state: Annotated[
+        ProvisioningState | str | None, BeforeValidator(partial(open_enum, ProvisioningState))
+    ] = None
+    provisioning_error: ProvisioningError | None = None
+    last_run_status: LastRunStatus | None = None
+
+    # ARM resource keys this model has no field for ("comments", "condition", ...), kept for to_arm().
+    _resource_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # The apiVersion the template was loaded with (to_arm() writes it back unless told otherwise).
+    _api_version: str | None = PrivateAttr(default=None)
+
+    @property
+    def api_version(self) -> str | None:
+        """The ``apiVersion`` the template was loaded with, or ``None`` for one built in Python."""
+        return self._api_version
+
+    # -- writing -------------------------------------------------------------------------------------
+    def _properties(self) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        if self.build_timeout_in_minutes is not None:
+            props["buildTimeoutInMinutes"] = self.build_timeout_in_minutes
+        if self.vm_profile is not None:
+            props["vmProfile"] = self.vm_profile.to_wire()
+        props["source"] = self.source.to_wire()
+        if self.customize or "customize" in self.model_fields_set:
+            props["customize"] = [c.to_wire() for c in self.customize]
+        props["distribute"] = [d.to_wire() for d in self.distribute]
+        # Unknown properties (kept from the input, see docs/validation.md) go back where they came from.
+        for key, value in (self.model_extra or {}).items():
+            props[key] = value
+        return props
+
+    def _identity(self) -> dict[str, Any] | None:
+        if self.identity is None:
+            return None
+        wire = self.identity.to_wire()
+        wire["userAssignedIdentities"] = {
+            rid: {k: v for k, v in (value or {}).items() if k.lower() not in _READ_ONLY_IDENTITY_KEYS}
+            for rid, value in self.identity.user_assigned_identities.items()
+        }
+        return wire
+
+    def to_arm(self, *, api_version: str | None = None) -> dict[str, Any]:
+        """The template as the document writes it: ``type``, ``apiVersion``, ..., ``properties``.
+
+        ``api_version`` defaults to the version the template was loaded with, else
+        ``"2019-05-01-preview"``. Read-only fields are left out.
+
+        Example:
+            >>> from azimagebuilder import load_template
+            >>> doc = {"type": "Microsoft.VirtualMachineImages/imageTemplates",
+            ...        "apiVersion": "2019-05-01-preview", "location": "westus2",
+            ...        "properties": {"source": {"type": "PlatformImage", "publisher": "Canonical",
+            ...            "offer": "UbuntuServer", "sku": "18.04-LTS", "version": "latest"},
+            ...            "distribute": [{"type": "VHD", "runOutputName": "vhd"}]}}
+            >>> load_template(doc).to_arm() == doc
+            True
+        """
+        out: dict[str, Any] = {
+            "type": RESOURCE_TYPE,
+            "apiVersion": api_version or self._api_version or DEFAULT_API_VERSION,
+            "location": self.location,
+        }
+        if self.tags is not None:
+            out["tags"] = dict(self.tags)
+        identity = self._identity()
+        if identity is not None:
+            out["identity"] = identity
+        if self.depends_on is not None:
+            out["dependsOn"] = list(self.depends_on)
+        out.update(self._resource_extra)
+        out["properties"] = self._properties()
+        return out
+
+    def to_resource_body(self) -> dict[str, Any]:
+        """The PUT request body: ``{"location", "tags", "identity", "properties"}`` (absent keys left out).
+
+        Example:
+            >>> from azimagebuilder import ImageTemplate, PlatformImageSource, VhdDistributor
+            >>> body = ImageTemplate(location="westus2", source=PlatformImageSource(publisher="Canonical",
+            ...     offer="UbuntuServer", sku="18.04-LTS"), distribute=[VhdDistributor(run_output_name="v")]
+            ... ).to_resource_body()
+            >>> sorted(body)
+            ['location', 'properties']
+        """
+        body: dict[str, Any] = {"location": self.location}
+        if self.tags is not None:
+            body["tags"] = dict(self.tags)
+        identity = self._identity()
+        if identity is not None:
+            body["identity"] = identity
+        body["properties"] = self._properties()
+        return body
+
+    def to_wire(self) -> dict[str, Any]:
+        """Same as :meth:`to_arm`."""
+        return self.to_arm()
+
+    # -- reading -------------------------------------------------------------------------------------
+    @classmethod
+    def from_arm(cls, data: dict[str, Any]) -> ImageTemplate:
+        """Read the document form or the service's GET answer (read-only fields filled in).
+
+        No checks run here (see :func:`azimagebuilder.validate` and :func:`azimagebuilder.load_template`);
+        a value of the wrong shape raises :class:`azimagebuilder.TemplateValidationError`.
+
+        Example:
+            >>> t = ImageTemplate.from_arm({"id": "/subscriptions/s/.../imageTemplates/t", "name": "t",
+            ...     "location": "westus2", "properties": {"provisioningState": "Succeeded",
+            ...     "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "UbuntuServer",
+            ...     "sku": "18.04-LTS", "version": "latest"},
+            ...     "distribute": [{"type": "VHD", "runOutputName": "v"}],
+            ...     "lastRunStatus": {"runState": "Running", "endTime": "0001-01-01T00:00:00Z"}}})
+            >>> t.name, t.provisioning_state == "succeeded", t.last_run_status.end_time
+            ('t', True, None)
+        """
+        from ._convert import template_from_document
+
+        return template_from_document(cls, data)
+
+
+#: ``properties`` keys the service fills in, mapped to the model's field names.
+READ_ONLY_PROPERTIES = {
+    "provisioningstate": "provisioningState",
+    "provisioningerror": "provisioningError",
+    "lastrunstatus": "lastRunStatus",
+}
