@@ -1,0 +1,107 @@
+"""``azimagebuilder validate FILE...`` and ``azimagebuilder schema``.
+
+Exit status of ``validate``: 0 when no file has errors, 1 when some file has errors (unreadable and
+non-JSON files included), 2 on usage errors (argparse).
+
+Example:
+    >>> from azimagebuilder.cli import main
+    >>> main(["validate", "template.json", "--format", "json"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .._constants import KNOWN_API_VERSIONS
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``validate`` and ``schema`` subcommands."""
+    validate = subparsers.add_parser(
+        "validate",
+        help="check Image Builder template files before Azure does",
+        description=(
+            "Check Image Builder templates (bare templates, resource bodies or ARM deployment templates) "
+            "against the template document's rules. Exit 0: no errors; 1: some file has errors; 2: usage."
+        ),
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE", help="template JSON files")
+    validate.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    validate.add_argument(
+        "--api-version",
+        choices=KNOWN_API_VERSIONS,
+        default=None,
+        metavar="VERSION",
+        help="api-version for templates that declare none (default: 2019-05-01-preview); one of "
+        + ", ".join(KNOWN_API_VERSIONS),
+    )
+    validate.add_argument(
+        "--resource-name", default=None, help="which imageTemplates resource of a deployment template"
+    )
+    validate.set_defaults(func=run_validate)
+
+    schema = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema of a template (for editors)",
+        description="Print the JSON Schema of an Image Builder template (document form) for editors.",
+    )
+    schema.add_argument("--indent", type=int, default=2, help="JSON indentation (default: 2)")
+    schema.set_defaults(func=run_schema)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Validate every file; print a report; return the exit status."""
+    from .._constants import DEFAULT_API_VERSION
+    from ..validation import validate
+
+    results: list[dict[str, Any]] = []
+    failed = False
+    for name in args.files:
+        report = validate(
+            name, api_version=args.api_version or DEFAULT_API_VERSION, resource_name=args.resource_name
+        )
+        failed = failed or not report.ok
+        results.append(
+            {
+                "file": name,
+                "errors": [p.to_dict() for p in report.errors],
+                "warnings": [p.to_dict() for p in report.warnings],
+            }
+        )
+    if args.format == "json":
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(results)
+    return 1 if failed else 0
+
+
+def _print_text(results: list[dict[str, Any]]) -> None:
+    out = sys.stdout
+    bad = 0
+    for result in results:
+        errors, warnings = result["errors"], result["warnings"]
+        status = "OK" if not errors else f"{len(errors)} error(s)"
+        if warnings:
+            status += f", {len(warnings)} warning(s)"
+        out.write(f"{result['file']}: {status}\n")
+        for severity, problems in (("error", errors), ("warning", warnings)):
+            for p in problems:
+                out.write(f"  {severity}: {p['path'] or '<template>'}: {p['message']} [{p['code']}]\n")
+        bad += bool(errors)
+    if len(results) > 1:
+        out.write(f"{len(results)} file(s) checked, {bad} with errors\n")
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of a template."""
+    from ..models._schema import template_json_schema
+
+    json.dump(template_json_schema(), sys.stdout, indent=args.indent)
+    sys.stdout.write("\n")
+    return 0
