@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import re
@@ -332,12 +333,19 @@ def async_replay_transport(**kwargs: Any) -> Any:
 
 # -- serializer -----------------------------------------------------------------------------------------
 
-# The ways a JSON text can have been written that re-encoding reproduces exactly.
+# The ways a JSON text can have been written that re-encoding reproduces exactly: compact (azure-core's
+# json.dumps has ", " and ": "), or indented like ARM's answers, each with or without \u escapes.
+_JSON_LAYOUTS: dict[str, dict[str, Any]] = {
+    "compact": {"separators": (",", ":")},
+    "spaced": {},
+    "indent1": {"indent": 1},
+    "indent2": {"indent": 2},
+    "indent4": {"indent": 4},
+}
 _JSON_FORMATS: dict[str, Callable[[Any], str]] = {
-    "compact": lambda v: json.dumps(v, separators=(",", ":"), ensure_ascii=False),
-    "compact-ascii": lambda v: json.dumps(v, separators=(",", ":")),
-    "spaced": lambda v: json.dumps(v, ensure_ascii=False),
-    "spaced-ascii": lambda v: json.dumps(v),
+    f"{name}{suffix}": functools.partial(json.dumps, ensure_ascii=ascii_only, **layout)
+    for name, layout in _JSON_LAYOUTS.items()
+    for suffix, ascii_only in (("", False), ("-ascii", True))
 }
 
 # libyaml when available: faster, same output.

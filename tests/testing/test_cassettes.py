@@ -182,6 +182,7 @@ BODIES = [
     '{"location": "westus2", "tags": {"a": "yes", "b": "0001-01-01T00:00:00Z", "c": "123"}}',
     '{"message": "caf\\u00e9 \\n line"}',
     '{"message":"café"}',
+    '{\n "name": "79D4",\n "status": "InProgress",\n "list": [\n  1\n ]\n}',  # ARM's indent=1
     '{"a": 1}\n',  # trailing newline: kept as text, not re-encoded
     '{"b": 1, "a": 2}',  # key order matters
     "[]",

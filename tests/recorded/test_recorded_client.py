@@ -1,0 +1,177 @@
+"""Every public operation of the sync ImageBuilderClient, replayed from cassettes/test_recorded_client/.
+
+Each test records (or replays) one cassette; see tests/recorded/conftest.py for the switch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+from azimagebuilder import BuildResult, ImageTemplate, RunOutput
+from azimagebuilder._errors import ApiVersionNotSupportedError, BuildFailedError, TemplateExistsError
+
+pytestmark = pytest.mark.vcr
+
+RG_PROBE = "probe"  # a template name that is never created
+
+
+def _create(session: Any, client: Any, name: str, template: Any = None) -> ImageTemplate:
+    poller = client.begin_create_or_update(session.resource_group, name, template or session.template())
+    result: ImageTemplate = poller.result()
+    return result
+
+
+def test_begin_create_or_update(session: Any) -> None:
+    with session.client() as client:
+        template = _create(session, client, "create")
+    assert template.provisioning_state == "Succeeded"
+    assert template.name == "create"
+    assert template.id.endswith("/providers/Microsoft.VirtualMachineImages/imageTemplates/create")
+    assert template.customize[0].name == "hello"
+
+
+def test_get(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "get")
+        template = client.get(session.resource_group, "get")
+    assert template.provisioning_state == "Succeeded"
+    assert template.last_run_status is None
+    assert template.location == session.location
+    assert template.distribute[0].run_output_name == "vhd"
+
+
+def test_list_by_subscription_and_resource_group(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "list-a")
+        _create(session, client, "list-b")
+        by_subscription = sorted(t.name for t in client.list())
+        by_group = sorted(t.name for t in client.list(session.resource_group))
+    assert {"list-a", "list-b"} <= set(by_subscription)
+    assert by_group == ["list-a", "list-b"]
+
+
+def test_begin_update_tags(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "tags")
+        updated = client.begin_update(session.resource_group, "tags", tags={"team": "images"}).result()
+        again = client.get(session.resource_group, "tags")
+    assert updated.tags == {"team": "images"}
+    assert again.tags == {"team": "images"}
+
+
+def test_begin_delete(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "delete")
+        assert client.begin_delete(session.resource_group, "delete").result() is None
+        with pytest.raises(ResourceNotFoundError):
+            client.get(session.resource_group, "delete")
+
+
+def test_begin_run_and_run_outputs(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "run")
+        status = client.begin_run(session.resource_group, "run").result()
+        outputs = list(client.list_run_outputs(session.resource_group, "run"))
+        vhd = client.get_run_output(session.resource_group, "run", "vhd")
+        template = client.get(session.resource_group, "run")
+    assert status.run_state == "Succeeded"
+    assert status.end_time is not None
+    assert status.end_time >= status.start_time
+    assert [o.name for o in outputs] == ["vhd"]
+    assert isinstance(vhd, RunOutput)
+    assert vhd.provisioning_state == "Succeeded"
+    assert vhd.artifact_uri is not None
+    assert ".blob.core.windows.net/" in vhd.artifact_uri  # the fake account's host on replay
+    assert template.last_run_status is not None
+    assert template.last_run_status.run_state == "Succeeded"
+
+
+def test_begin_run_resumes_from_continuation_token(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "resume")
+        token = client.begin_run(session.resource_group, "resume").continuation_token()
+    # a new client (as in a new process) picks the wait up again
+    with session.client() as client:
+        status = client.begin_run(session.resource_group, "resume", continuation_token=token).result()
+    assert status.run_state == "Succeeded"
+
+
+def test_build(session: Any) -> None:
+    events: list[Any] = []
+    with session.client() as client:
+        result = client.build(session.resource_group, "build", session.template(), progress=events.append)
+    assert isinstance(result, BuildResult)
+    assert result.succeeded
+    assert set(result.vhd_uris) == {"vhd"}
+    assert result.template.last_run_status is not None
+    assert events, "build() reported no progress"
+
+
+# -- failure paths ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.recording(scenario="fail:Customizing")
+def test_failed_build_raises_packer_build_failed(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "fails", session.template(inline=("echo hello", "exit 1")))
+        with pytest.raises(BuildFailedError) as caught:
+            client.begin_run(session.resource_group, "fails").result()
+    error = caught.value
+    assert isinstance(error, HttpResponseError)
+    assert error.code == "PackerBuildFailed"
+    assert "customization.log" in error.service_message
+    assert error.last_run_status is not None
+    assert error.last_run_status.run_state == "Failed"
+
+
+@pytest.mark.recording(scenario="partial", live=False)
+def test_partially_succeeded_build_is_returned(session: Any) -> None:
+    with session.client() as client:
+        result = client.build(session.resource_group, "partial", session.template())
+    assert not result.succeeded
+    assert result.partially_succeeded
+    assert result.run_status.run_state == "PartiallySucceeded"
+
+
+def test_get_missing_template_is_404(session: Any) -> None:
+    with session.client() as client, pytest.raises(ResourceNotFoundError) as caught:
+        client.get(session.resource_group, RG_PROBE)
+    assert caught.value.status_code == 404
+
+
+def test_build_refuses_to_overwrite_a_different_template(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "taken")
+        with pytest.raises(TemplateExistsError) as caught:
+            client.build(session.resource_group, "taken", session.template(inline=("echo changed",)))
+    assert caught.value.template_name == "taken"
+    assert any("customize" in difference for difference in caught.value.differences)
+    assert "replace=True" in str(caught.value)
+
+
+@pytest.mark.recording(
+    live=False,
+    faults=[{"route": "imageTemplates.get", "status": 429, "times": 2, "retry_after": 1}],
+)
+def test_throttled_then_succeeds(session: Any, vcr: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "throttled")
+        template = client.get(session.resource_group, "throttled")
+    assert template.name == "throttled"
+    throttled = [r for r in vcr.responses if r["status"]["code"] == 429]
+    assert len(throttled) == 2  # both 429s were answered (and waited for only while recording)
+    assert all({k.lower() for k in r["headers"]} >= {"retry-after"} for r in throttled)
+
+
+@pytest.mark.recording(
+    api_versions=["2022-07-01", "2024-02-01"], api_version="2019-05-01-preview", live=False
+)
+def test_unsupported_api_version_says_what_to_pass(session: Any) -> None:
+    with session.client() as client, pytest.raises(ApiVersionNotSupportedError) as caught:
+        client.get(session.resource_group, RG_PROBE)
+    assert caught.value.api_version == "2019-05-01-preview"
+    assert "api_version" in str(caught.value)
+    assert caught.value.suggested_api_version in {"2022-07-01", "2024-02-01"}
