@@ -1,0 +1,256 @@
+"""The HTTPS server: a threading HTTP/1.1 server whose TLS handshakes run in the worker threads.
+
+The :class:`Dispatcher` holds the ARM front-door rules every provider shares, in the order ARM applies
+them: bearer token (401), route (404 / 405), fault injection, ``api-version`` (400), provider registration
+(409), then the provider's handler. Each connection gets its own thread (keep-alive supported), the listen
+backlog is deep, and the TLS handshake is done off the accept loop, so hundreds of clients at once are fine.
+
+Example:
+    >>> from azimagebuilder.emulator._router import Router
+    >>> dispatcher = Dispatcher(Router(), StateStore(), FaultPlan())
+    >>> answer = dispatcher.dispatch(Request("GET", "/x", {}, {}, b"", "https://127.0.0.1"))
+    >>> answer.status
+    401
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ._faults import FaultPlan, fault_error
+from ._router import COMMON_HEADERS, ArmError, Request, Response, Router, new_request_id
+from ._state import StateStore
+
+__all__ = ["DROP", "Dispatcher", "EmulatorHTTPServer"]
+
+logger = logging.getLogger("azimagebuilder.emulator")
+
+#: A handler answer meaning: close the connection without answering.
+DROP = Response(-1)
+
+_API_VERSION_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$", re.IGNORECASE)
+
+
+def _type_name(template: str, namespace: str) -> str:
+    tail = template.split(namespace, 1)[-1].strip("/").split("/")
+    literals = [part for part in tail if not part.startswith("{")]
+    return "/".join(literals) or namespace
+
+
+class Dispatcher:
+    """Applies the shared ARM rules, then calls the route's handler."""
+
+    def __init__(self, router: Router, state: StateStore, faults: FaultPlan) -> None:
+        self.router = router
+        self.state = state
+        self.faults = faults
+
+    def dispatch(self, request: Request) -> Response:
+        """Answer one request (``DROP`` to close the connection without an answer)."""
+        try:
+            return self._dispatch(request)
+        except ArmError as err:
+            return err.to_response()
+        except Exception:  # a bug in a handler must not kill the connection thread
+            logger.exception("emulator handler failed for %s %s", request.method, request.path)
+            return ArmError(
+                500, "InternalServerError", "Encountered internal server error in the emulator."
+            ).to_response()
+
+    def _dispatch(self, request: Request) -> Response:
+        self._authenticate(request)
+        match = self.router.match(request.method, request.path)
+        if match is None:
+            raise ArmError(
+                404,
+                "InvalidResourceType",
+                f"The emulator serves no resource at '{request.method} {request.path}'. "
+                "See docs/emulator.md for the routes it serves.",
+            )
+        route, params = match.route, match.params
+        fault = self.faults.draw(route.name, request.method)
+        if fault is not None and not fault.after:
+            logger.debug("injecting fault %s on %s", fault.status, route.name)
+            return DROP if fault.status == "drop" else fault_error(fault).to_response()
+        self._check_api_version(request, route.namespace, route.template, route.api_versions)
+        subscription = params.get("subscriptionId")
+        if route.namespace and subscription and not self.state.is_registered(subscription, route.namespace):
+            message = (
+                f"The subscription is not registered to use namespace '{route.namespace}'. "
+                "See https://aka.ms/rps-not-found for how to register subscriptions."
+            )
+            raise ArmError(
+                409,
+                "MissingSubscriptionRegistration",
+                message,
+                details=[
+                    {"code": "MissingSubscriptionRegistration", "target": route.namespace, "message": message}
+                ],
+            )
+        answer = route.handler(request, params)
+        if fault is not None:  # after=True: the request was carried out, its answer is lost
+            logger.debug("injecting fault %s after %s", fault.status, route.name)
+            return DROP if fault.status == "drop" else fault_error(fault).to_response()
+        return answer
+
+    @staticmethod
+    def _authenticate(request: Request) -> None:
+        header = request.headers.get("authorization")
+        challenge = {
+            "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
+            'error="invalid_token", error_description="The authentication failed because of missing '
+            "'Authorization' header.\""
+        }
+        if header is None:
+            raise ArmError(
+                401,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+                headers=challenge,
+            )
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ArmError(
+                401,
+                "AuthenticationFailedInvalidHeader",
+                "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+                headers=challenge,
+            )
+
+    @staticmethod
+    def _check_api_version(
+        request: Request, namespace: str | None, template: str, versions: frozenset[str] | None
+    ) -> None:
+        version = request.api_version
+        if version is None:
+            raise ArmError(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
+        if versions is None or version in versions:
+            return
+        supported = ", ".join(sorted(versions))
+        if not _API_VERSION_SHAPE.match(version):
+            raise ArmError(
+                400,
+                "InvalidApiVersionParameter",
+                f"The api-version '{version}' is invalid. The supported versions are '{supported}'.",
+            )
+        type_name = _type_name(template, namespace or "")
+        location = "global"
+        with contextlib.suppress(Exception):
+            body = request.json() if request.body else None
+            if isinstance(body, dict) and isinstance(body.get("location"), str):
+                location = body["location"]
+        raise ArmError(
+            400,
+            "NoRegisteredProviderFound",
+            f"No registered resource provider found for location '{location}' and API version "
+            f"'{version}' for type '{type_name}'. The supported api-versions are '{supported}'.",
+        )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "azimagebuilder-emulator"
+    timeout = 120  # an idle keep-alive connection is closed after this many seconds
+    server: EmulatorHTTPServer
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The request line holds no secret (tokens travel in headers, which are never logged).
+        logger.debug("%s - %s", self.address_string(), format % args)
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        split = urlsplit(self.path)
+        request = Request(
+            method=self.command.upper(),
+            path=unquote(split.path),
+            query=dict(parse_qsl(split.query, keep_blank_values=True)),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            base_url=self.server.base_url,
+        )
+        answer = self.server.dispatcher.dispatch(request)
+        if answer is DROP:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(answer.status)
+        request_id = new_request_id()
+        headers = {
+            **COMMON_HEADERS,
+            "x-ms-request-id": request_id,
+            "x-ms-correlation-request-id": request.headers.get("x-ms-client-request-id", request_id),
+            **answer.headers,
+        }
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if answer.body and self.command != "HEAD":
+            self.wfile.write(answer.body)
+
+    do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _serve
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """Threading HTTP server with TLS done per connection in its worker thread."""
+
+    daemon_threads = True
+    request_queue_size = 1024
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int, ssl_context: ssl.SSLContext, dispatcher: Dispatcher) -> None:
+        self.ssl_context = ssl_context
+        self.dispatcher = dispatcher
+        self.base_url = ""
+        super().__init__((host, port), _Handler)
+        self.base_url = f"https://{host}:{self.server_address[1]}"
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(30)
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            logger.debug("TLS handshake with %s failed: %s", client_address, exc)
+            return
+        with self._open_lock:
+            self._open.add(tls)
+        try:
+            tls.settimeout(_Handler.timeout)
+            _Handler(tls, client_address, self)
+        except (ConnectionError, TimeoutError, ssl.SSLError):
+            pass
+        finally:
+            with self._open_lock:
+                self._open.discard(tls)
+            with contextlib.suppress(OSError):
+                tls.close()
+
+    def close_connections(self) -> None:
+        """Close every open client connection (used when the emulator stops)."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("connection error from %s", client_address, exc_info=True)

@@ -1,0 +1,1108 @@
+"""Microsoft.VirtualMachineImages/imageTemplates on the emulator, as the real service answers.
+
+What each answer copies from the real service (see ../shared/reference/SERVICE-BEHAVIOUR.md and the
+Azure CLI recordings): PUT answers 201 with only ``Azure-AsyncOperation`` and echoes the template with
+``provisioningState: Creating``, ``buildTimeoutInMinutes: 0`` and ``artifactTags: {}`` filled in (PowerShell
+customizers get ``runElevated: false``, WindowsRestart ``restartCommand: ""``); once created, GET shows
+``Succeeded`` and a ``sha256Checksum`` on every script and file customizer. Operation URLs are
+``/subscriptions/{sub}/providers/Microsoft.VirtualMachineImages/locations/{region}/operations/{guid}``
+and answer ``{"name": "<GUID>", "status", "startTime"[, "endTime"][, "error"]}``. POST run answers 202 with
+an empty body and both ``Azure-AsyncOperation`` and ``Location``; ``lastRunStatus`` walks
+Queued -> Building -> Customizing -> Distributing with nine-digit timestamps and the zero date as
+``endTime`` until the run ends. DELETE answers 202 with both headers and
+``x-ms-ratelimit-remaining-subscription-deletes`` and is refused while a run is going on.
+
+Build scenarios (tag ``azimagebuilder.emulator.scenario`` on a template, or ``Emulator(scenario=...)``):
+
+- ``succeed`` (default); ``fail`` or ``fail:<Phase>`` (Queued, Building, Customizing, Distributing): the run
+  fails in that phase with ``PackerBuildFailed`` pointing at customization.log;
+- ``partial`` or ``partial:<runOutputName>``: one distribution fails, the run ends PartiallySucceeded;
+- ``timeout``: customizing hangs until ``buildTimeoutInMinutes`` (0: 240) passes, then the run fails;
+- ``provision-fail`` or ``provision-fail:<provisioningErrorCode>``: the template itself fails to be created.
+
+Example:
+    >>> parse_scenario("fail:Customizing")
+    Scenario(kind='fail', phase='Customizing', target=None)
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..._constants import RESOURCE_PROVIDER
+from .._artifacts import fake_vhd
+from .._clock import ZERO_DATE, format_nanos, format_ticks, from_epoch, to_epoch
+from .._router import ArmError, Request, Response, Router
+from . import ProviderContext
+
+__all__ = ["PHASES", "SCENARIO_TAG", "Scenario", "parse_scenario", "register"]
+
+#: The tag that chooses a template's build scenario. (Azure tag names cannot contain "/".)
+SCENARIO_TAG = "azimagebuilder.emulator.scenario"
+_SCENARIO_TAGS = (SCENARIO_TAG, "azimagebuilder.emulator/scenario")
+
+#: Build phases, as ``lastRunStatus.runSubState`` names them, and the share of the build each takes.
+PHASES: tuple[tuple[str, float], ...] = (
+    ("Queued", 0.1),
+    ("Building", 0.3),
+    ("Customizing", 0.4),
+    ("Distributing", 0.2),
+)
+_PHASE_NAMES = tuple(name for name, _ in PHASES)
+
+_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
+_RUN_OUTPUT_TYPE = "Microsoft.VirtualMachineImages/imageTemplates/runOutputs"
+_NAME = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
+_SECTION = "imagebuilder"
+_DEFAULT_TIMEOUT_MINUTES = 240
+_PROVISIONING_CODES = (
+    "BadSourceType",
+    "BadPIRSource",
+    "BadManagedImageSource",
+    "BadSharedImageVersionSource",
+    "BadCustomizerType",
+    "UnsupportedCustomizerType",
+    "NoCustomizerScript",
+    "BadDistributeType",
+    "BadSharedImageDistribute",
+    "ServerError",
+    "Other",
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# scenarios
+# ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scenario:
+    """How a run (or the creation) of a template ends."""
+
+    kind: str  # succeed | fail | partial | timeout | provision-fail
+    phase: str | None = None
+    target: str | None = None
+
+
+def parse_scenario(text: str | None) -> Scenario:
+    """Parse a scenario string (see the module docstring).
+
+    Raises:
+        ValueError: an unknown scenario, with the accepted forms.
+    """
+    if text is None or not text.strip():
+        return Scenario("succeed")
+    kind, _, arg = text.strip().partition(":")
+    kind = kind.strip().lower()
+    arg = arg.strip()
+    if kind in {"succeed", "success", "succeeded"} and not arg:
+        return Scenario("succeed")
+    if kind == "fail":
+        phase = arg or "Customizing"
+        for name in _PHASE_NAMES:
+            if name.lower() == phase.lower():
+                return Scenario("fail", phase=name)
+        raise ValueError(f"scenario {text!r}: the phase must be one of {', '.join(_PHASE_NAMES)}")
+    if kind == "partial":
+        return Scenario("partial", target=arg or None)
+    if kind == "timeout" and not arg:
+        return Scenario("timeout")
+    if kind == "provision-fail":
+        code = arg or "Other"
+        return Scenario("provision-fail", target=code)
+    raise ValueError(
+        f"unknown emulator scenario {text!r}; use succeed, fail[:<Phase>], partial[:<runOutputName>], "
+        "timeout or provision-fail[:<code>]"
+    )
+
+
+def _scenario_of(tags: Mapping[str, Any] | None, default: str | None) -> Scenario:
+    for key, value in (tags or {}).items():
+        if key.lower() in _SCENARIO_TAGS and isinstance(value, str):
+            return parse_scenario(value)
+    return parse_scenario(default)
+
+
+# ---------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------
+def _version_key(api_version: str) -> str:
+    return api_version[:10]
+
+
+def _at_least(api_version: str, floor: str) -> bool:
+    return _version_key(api_version) >= floor
+
+
+def _salt(*parts: str) -> int:
+    return int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16)
+
+
+def _stable_uuid(*parts: str) -> str:
+    return str(uuid.UUID(hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]))
+
+
+def _key(subscription: str, group: str, name: str) -> str:
+    return f"{subscription}/{group}/{name}".lower()
+
+
+def _template_id(record: Mapping[str, Any]) -> str:
+    # The service answers with "resourcegroups" in lower case (every recorded GET shows it).
+    return (
+        f"/subscriptions/{record['subscription']}/resourcegroups/{record['resourceGroup']}"
+        f"/providers/{_TYPE}/{record['name']}"
+    )
+
+
+def _sorted(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: obj[k] for k in sorted(obj)}
+
+
+def _not_found(kind: str, name: str, group: str) -> ArmError:
+    return ArmError(
+        404,
+        "ResourceNotFound",
+        f"The Resource '{kind}/{name}' under resource group '{group}' was not found. "
+        "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    )
+
+
+def _check_name(name: str, what: str = "imageTemplateName") -> None:
+    if not _NAME.match(name):
+        raise ArmError(
+            400,
+            "InvalidResourceName",
+            f"The {what} '{name}' is invalid: use 1 to 64 letters, digits, '-', '_' or '.'.",
+            target=what,
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# the provider
+# ---------------------------------------------------------------------------------------------------
+class ImageBuilderProvider:
+    """Holds the routes' logic; all state lives in the shared store's ``imagebuilder`` section."""
+
+    def __init__(self, context: ProviderContext) -> None:
+        self.ctx = context
+        self.settings = context.settings
+
+    # -- state access ------------------------------------------------------------------------------------
+    def _data(self) -> dict[str, Any]:
+        section = self.ctx.state.section(_SECTION)
+        section.setdefault("templates", {})
+        section.setdefault("operations", {})
+        return section
+
+    def _now(self) -> datetime:
+        return self.ctx.clock.now()
+
+    def _operation_url(self, request: Request, op: Mapping[str, Any]) -> str:
+        return (
+            f"{request.base_url}/subscriptions/{op['subscription']}/providers/{RESOURCE_PROVIDER}"
+            f"/locations/{op['location']}/operations/{op['id']}?api-version={op['apiVersion']}"
+        )
+
+    def _new_operation(
+        self,
+        data: dict[str, Any],
+        *,
+        kind: str,
+        record: Mapping[str, Any],
+        start: float,
+        end: float,
+        status: str,
+        api_version: str,
+    ) -> dict[str, Any]:
+        op_id = str(uuid.uuid4())
+        op = {
+            "id": op_id,
+            "kind": kind,
+            "subscription": record["subscription"],
+            # The region in the operation URL is the template's location, lower case, without spaces.
+            "location": str(record["location"]).replace(" ", "").lower(),
+            "template": _key(record["subscription"], record["resourceGroup"], record["name"]),
+            "start": start,
+            "end": end,
+            "status": status,
+            "error": None,
+            "apiVersion": api_version,
+        }
+        data["operations"][op_id] = op
+        return op
+
+    # -- settling: the lazy passage of time ------------------------------------------------------------
+    def _settle(self, data: dict[str, Any], key: str) -> bool:
+        """Apply what has happened by now to one template; returns whether anything changed."""
+        record = data["templates"].get(key)
+        if record is None:
+            return False
+        now = to_epoch(self._now())
+        deleting = record.get("deleting")
+        if deleting is not None and now >= deleting["end"]:
+            del data["templates"][key]
+            self.ctx.artifacts.delete_artifacts(_template_id(record), record["stagingResourceGroup"])
+            return True
+        run = record.get("run")
+        if run is not None and not run.get("settled") and now >= run["end"]:
+            self._finish_run(data, record, run)
+            return True
+        return False
+
+    def _settle_all(self, data: dict[str, Any]) -> bool:
+        changed = False
+        for key in list(data["templates"]):
+            changed |= self._settle(data, key)
+        return changed
+
+    def _finish_run(self, data: dict[str, Any], record: dict[str, Any], run: dict[str, Any]) -> None:
+        run["settled"] = True
+        log_url = self.ctx.artifacts.put_log(
+            record["stagingResourceGroup"], run["id"], self._log(record, run)
+        )
+        run["logUrl"] = log_url
+        op = data["operations"].get(run["op"])
+        outputs: list[dict[str, Any]] = []
+        if run["final"] in ("Succeeded", "PartiallySucceeded"):
+            for dist in record["properties"].get("distribute", []):
+                outputs.append(self._run_output(record, run, dist))
+        record["runOutputs"] = outputs
+        if run["final"] == "Failed":
+            if run.get("timedOut"):
+                message = (
+                    "Failed while waiting for packerizer: Timeout waiting for microservice to complete: "
+                    "'context deadline exceeded'"
+                )
+                code = "BuildTimeout"
+            else:
+                message = (
+                    "Failed while waiting for packerizer: Microservice has failed: Failed while processing "
+                    "request: Error when executing packerizer: Packer build command has failed: "
+                    "exit status 1. During the "
+                    "image build, a failure has occurred, please review the build log to identify which "
+                    "build/customization step failed. For more troubleshooting steps go to "
+                    "https://aka.ms/azvmimagebuilderts. Image Build log location: "
+                    f"{log_url} (customization.log in the staging resource group "
+                    f"'{record['stagingResourceGroup']}' storage account, container packerlogs). "
+                    f"OperationId: {run['op']}. Use this operationId when requesting support."
+                )
+                code = "PackerBuildFailed"
+            run["message"] = message
+            if op is not None:
+                op["error"] = {"code": code, "message": message}
+        elif run["final"] == "PartiallySucceeded":
+            failed = ", ".join(run.get("failedOutputs", []))
+            run["message"] = f"Distribution failed for run output(s): {failed}. See {log_url}."
+        elif run["final"] == "Canceled":
+            run["message"] = "Canceled image build"
+
+    def _run_output(
+        self, record: Mapping[str, Any], run: Mapping[str, Any], dist: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        name = str(dist.get("runOutputName", ""))
+        out: dict[str, Any] = {"name": name, "provisioningState": "Succeeded"}
+        if name in run.get("failedOutputs", []):
+            out["provisioningState"] = "Failed"
+            return out
+        kind = str(dist.get("type", "")).lower()
+        if kind == "managedimage":
+            out["artifactId"] = dist.get("imageId", "")
+        elif kind == "sharedimage":
+            gallery_image = str(dist.get("galleryImageId", ""))
+            if "/versions/" in gallery_image.lower():
+                out["artifactId"] = gallery_image
+            else:
+                # The service picks the version number, e.g. 0.24188.44119.
+                salt = _salt(run["id"], name)
+                out["artifactId"] = (
+                    f"{gallery_image}/versions/0.{salt % 100000:05d}.{(salt // 100000) % 100000:05d}"
+                )
+        elif kind == "vhd":
+            template_id = _template_id(record)
+            out["artifactUri"] = self.ctx.artifacts.put_vhd(template_id, name, fake_vhd(template_id, name))
+        return out
+
+    def _log(self, record: Mapping[str, Any], run: Mapping[str, Any]) -> str:
+        lines = [
+            "azimagebuilder emulator: simulated build log; no VM was created and nothing was run.",
+            f"template: {_template_id(record)}",
+            f"run: {run['id']}  started: {format_nanos(from_epoch(run['start']))}",
+            "PACKER OUT ==> azure-arm: Creating build VM (simulated)",
+        ]
+        failed_phase = run.get("failedPhase")
+        if failed_phase in ("Queued", "Building"):
+            lines.append(f"PACKER ERR ==> azure-arm: build failed in phase {failed_phase}")
+            lines.append("PACKER ERR Build 'azure-arm' errored: simulated failure")
+            return "\n".join(lines) + "\n"
+        customizers = record["properties"].get("customize") or []
+        for index, customizer in enumerate(customizers):
+            kind = str(customizer.get("type", ""))
+            label = customizer.get("name", f"customize[{index}]")
+            provisioner = {"shell": "shell", "powershell": "powershell", "file": "file"}.get(
+                kind.lower(), "windows-restart" if kind.lower() == "windowsrestart" else kind.lower()
+            )
+            lines.append(f"PACKER OUT ==> azure-arm: Running provisioner: {provisioner} ({label})")
+            if customizer.get("scriptUri"):
+                lines.append(f"PACKER OUT     azure-arm: (not run) script {customizer['scriptUri']}")
+            for command in customizer.get("inline") or []:
+                lines.append(f"PACKER OUT     azure-arm: (not run) {command}")
+            if customizer.get("sourceUri"):
+                lines.append(
+                    f"PACKER OUT     azure-arm: (not copied) {customizer['sourceUri']} -> "
+                    f"{customizer.get('destination', '')}"
+                )
+            if failed_phase == "Customizing" and index == len(customizers) - 1:
+                lines.append(
+                    f"PACKER ERR ==> azure-arm: Provisioning step had errors: {label}: exit status 1"
+                )
+                lines.append(
+                    "PACKER ERR Build 'azure-arm' errored: Script exited with non-zero exit status: 1"
+                )
+        if failed_phase == "Customizing" and not customizers:
+            lines.append("PACKER ERR Build 'azure-arm' errored: simulated customization failure")
+        if run.get("timedOut"):
+            lines.append("PACKER ERR ==> azure-arm: build timed out (buildTimeoutInMinutes passed)")
+        elif failed_phase == "Distributing":
+            lines.append("PACKER ERR ==> azure-arm: distribution failed (simulated)")
+        elif run.get("final") in ("Succeeded", "PartiallySucceeded"):
+            lines.append("PACKER OUT ==> azure-arm: Deleting build VM (simulated)")
+            lines.append("PACKER OUT Build 'azure-arm' finished.")
+        return "\n".join(lines) + "\n"
+
+    # -- rendering -----------------------------------------------------------------------------------------
+    def _provisioning_state(self, record: Mapping[str, Any], now: float) -> str:
+        if record.get("deleting") is not None:
+            return "Deleting"
+        if now < record["createEnd"]:
+            return "Creating"
+        return str(record["createOutcome"])
+
+    def _checksum(self, uri: str) -> str:
+        fetch = self.settings.script_fetcher
+        content = fetch(uri) if fetch is not None else uri.encode("utf-8")
+        return hashlib.sha256(content).hexdigest()
+
+    def _render(self, record: Mapping[str, Any], api_version: str, *, echo: bool = False) -> dict[str, Any]:
+        """The template as GET answers it (``echo``: as the PUT answer, always still Creating)."""
+        now = to_epoch(self._now())
+        state = "Creating" if echo else self._provisioning_state(record, now)
+        stored = copy.deepcopy(record["properties"])
+        created = state in ("Succeeded", "Deleting") and record["createOutcome"] == "Succeeded"
+        if created:
+            for customizer in stored.get("customize") or []:
+                uri = customizer.get("scriptUri") or customizer.get("sourceUri")
+                if uri and not customizer.get("sha256Checksum"):
+                    customizer["sha256Checksum"] = self._checksum(str(uri))
+            for index, customizer in enumerate(stored.get("customize") or []):
+                stored["customize"][index] = _sorted(customizer)
+        run = record.get("run")
+        source = stored.get("source") or {}
+        if run is not None and str(source.get("version", "")).lower() == "latest":
+            # 'latest' is resolved when a build takes place.
+            resolved = _resolved_version(source)
+            if _at_least(api_version, "2021-10-01"):
+                source["exactVersion"] = resolved
+            else:
+                source["version"] = f"latest ({resolved})"
+            stored["source"] = _sorted(source)
+        props: dict[str, Any] = {}
+        for name in ("source", "customize", "distribute"):
+            if name in stored:
+                props[name] = stored.pop(name)
+        props["provisioningState"] = state
+        if state == "Failed" and record.get("provisioningError"):
+            props["provisioningError"] = record["provisioningError"]
+        if run is not None:
+            props["lastRunStatus"] = self._last_run_status(run, now)
+        props["buildTimeoutInMinutes"] = stored.pop("buildTimeoutInMinutes", 0)
+        if "vmProfile" in stored:
+            props["vmProfile"] = stored.pop("vmProfile")
+        props.update(stored)
+        body: dict[str, Any] = {"properties": props}
+        identity = record.get("identity")
+        if identity is not None:
+            identity = copy.deepcopy(identity)
+            if created:
+                for ident_id, value in (identity.get("userAssignedIdentities") or {}).items():
+                    if isinstance(value, dict):
+                        value.setdefault("principalId", _stable_uuid("principal", ident_id.lower()))
+                        value.setdefault("clientId", _stable_uuid("client", ident_id.lower()))
+            body["identity"] = identity
+        body["id"] = _template_id(record)
+        body["name"] = record["name"]
+        body["type"] = _TYPE
+        body["location"] = record["location"]
+        body["tags"] = record.get("tags") or {}
+        return body
+
+    def _last_run_status(self, run: Mapping[str, Any], now: float) -> dict[str, Any]:
+        start = format_nanos(from_epoch(run["start"]), _salt(run["id"], "start"))
+        cancel = run.get("cancel")
+        if now < run["end"]:
+            if cancel is not None and now >= cancel["at"]:
+                return {
+                    "startTime": start,
+                    "endTime": ZERO_DATE,
+                    "runState": "Canceling",
+                    "message": "Canceling image build",
+                }
+            sub_state = _PHASE_NAMES[0]
+            for name, phase_start in run["phases"]:
+                if now >= phase_start:
+                    sub_state = name
+            return {
+                "startTime": start,
+                "endTime": ZERO_DATE,
+                "runState": "Running",
+                "runSubState": sub_state,
+                "message": "",
+            }
+        status: dict[str, Any] = {
+            "startTime": start,
+            "endTime": format_nanos(from_epoch(run["end"]), _salt(run["id"], "start")),
+            "runState": run["final"],
+        }
+        if run["final"] != "Canceled":
+            status["runSubState"] = run.get("failedPhase") or "Distributing"
+        status["message"] = run.get("message", "")
+        return status
+
+    def _render_operation(self, op: Mapping[str, Any]) -> dict[str, Any]:
+        now = to_epoch(self._now())
+        salt = _salt(op["id"])
+        body: dict[str, Any] = {
+            "name": str(op["id"]).upper(),
+            "status": "InProgress" if now < op["end"] else op["status"],
+            "startTime": format_ticks(from_epoch(op["start"]), salt),
+        }
+        if now >= op["end"]:
+            body["endTime"] = format_ticks(from_epoch(op["end"]), salt)
+            if op.get("error"):
+                body["error"] = op["error"]
+        return body
+
+    # -- normalisation of a PUT body ----------------------------------------------------------------------
+    def _normalise(self, properties: Mapping[str, Any], api_version: str) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        source = properties.get("source")
+        props["source"] = _sorted(source) if isinstance(source, Mapping) else source
+        customize = properties.get("customize")
+        if customize:
+            items = []
+            for customizer in customize:
+                if not isinstance(customizer, Mapping):
+                    items.append(customizer)
+                    continue
+                item = dict(customizer)
+                kind = str(item.get("type", "")).lower()
+                if kind == "powershell":
+                    item.setdefault("runElevated", False)
+                if kind == "windowsrestart":
+                    item.setdefault("restartCommand", "")
+                items.append(_sorted(item))
+            props["customize"] = items
+        distribute = []
+        for dist in properties.get("distribute") or []:
+            if isinstance(dist, Mapping):
+                item = dict(dist)
+                item.setdefault("artifactTags", {})
+                distribute.append(_sorted(item))
+            else:
+                distribute.append(dist)
+        props["distribute"] = distribute
+        props["buildTimeoutInMinutes"] = properties.get("buildTimeoutInMinutes") or 0
+        if "vmProfile" in properties and isinstance(properties["vmProfile"], Mapping):
+            vm_profile: dict[str, Any] = {"vmSize": properties["vmProfile"].get("vmSize") or ""}
+            if _at_least(api_version, "2020-02-14"):
+                vm_profile["osDiskSizeGB"] = properties["vmProfile"].get("osDiskSizeGB") or 0
+            for key, value in properties["vmProfile"].items():
+                vm_profile.setdefault(key, value)
+            props["vmProfile"] = vm_profile
+        read_only = {"provisioningState", "provisioningError", "lastRunStatus", "exactStagingResourceGroup"}
+        for key, value in properties.items():
+            if key not in props and key not in read_only and key not in ("customize", "vmProfile"):
+                props[key] = value
+        return props
+
+    def _validate(self, body: dict[str, Any], api_version: str) -> None:
+        location = body.get("location")
+        if not isinstance(location, str) or not location.strip():
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+        properties = body.get("properties")
+        if not isinstance(properties, dict):
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                "The 'properties' object of the image template is required.",
+                target="properties",
+            )
+        if _at_least(api_version, "2020-02-14") and not body.get("identity"):
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                "An identity is required for image templates from api-version 2020-02-14 "
+                f"(this request uses {api_version}).",
+                target="identity",
+            )
+        problems = _library_problems(body, api_version)
+        if problems:
+            first = problems[0]
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                f"The image template is invalid: {first['target'] or '<template>'}: {first['message']}"
+                + (f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""),
+                target=first["target"] or None,
+                details=problems,
+            )
+
+    # -- handlers ----------------------------------------------------------------------------------------
+    def put(self, request: Request, params: dict[str, str]) -> Response:
+        sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["imageTemplateName"]
+        _check_name(name)
+        body = request.json()
+        if not isinstance(body, dict):
+            raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+        api_version = request.api_version or ""
+        key = _key(sub, group, name)
+        store = self.ctx.state
+        with store.locked():
+            data = self._data()
+            changed = self._settle(data, key)
+            existing = data["templates"].get(key)
+            if existing is not None:
+                if changed:
+                    store.save()
+                return self._re_put(existing, body, api_version)
+        self._validate(body, api_version)  # outside the lock: the library's checks may take a moment
+        scenario = _scenario_of(body.get("tags"), self.settings.scenario)
+        now = to_epoch(self._now())
+        with store.changing():
+            data = self._data()
+            if key in data["templates"]:  # created meanwhile by a concurrent PUT
+                return self._re_put(data["templates"][key], body, api_version)
+            record: dict[str, Any] = {
+                "subscription": sub,
+                "resourceGroup": group,
+                "name": name,
+                "location": body["location"],
+                "tags": dict(body.get("tags") or {}),
+                "identity": body.get("identity"),
+                "properties": self._normalise(body["properties"], api_version),
+                "request": _canonical(body),
+                "apiVersion": api_version,
+                "createdAt": now,
+                "createEnd": now + self.settings.create_duration,
+                "createOutcome": "Succeeded",
+                "provisioningError": None,
+                "stagingResourceGroup": f"IT_{group}_{name}_{uuid.uuid4()}",
+                "deleting": None,
+                "run": None,
+                "runOutputs": [],
+            }
+            if record["identity"] is not None and isinstance(record["identity"], dict):
+                uais = record["identity"].get("userAssignedIdentities")
+                if isinstance(uais, dict):
+                    record["identity"]["userAssignedIdentities"] = {k: {} for k in uais}
+            op = self._new_operation(
+                data,
+                kind="create",
+                record=record,
+                start=now,
+                end=record["createEnd"],
+                status="Succeeded",
+                api_version=api_version,
+            )
+            if scenario.kind == "provision-fail":
+                code = scenario.target or "Other"
+                message = f"Simulated provisioning failure ({code}) chosen by the emulator scenario."
+                record["createOutcome"] = "Failed"
+                record["provisioningError"] = {"provisioningErrorCode": code, "message": message}
+                op["status"] = "Failed"
+                op["error"] = {"code": code, "message": message}
+            record["createOperation"] = op["id"]
+            data["templates"][key] = record
+            answer = self._render(record, api_version, echo=True)
+            url = self._operation_url(request, op)
+        return Response.json(
+            201, answer, {"Azure-AsyncOperation": url, "x-ms-ratelimit-remaining-subscription-writes": "1199"}
+        )
+
+    def _re_put(self, record: dict[str, Any], body: dict[str, Any], api_version: str) -> Response:
+        if record.get("deleting") is not None:
+            raise ArmError(
+                409,
+                "Conflict",
+                f"Image template '{record['name']}' is being deleted; wait for the deletion to finish.",
+            )
+        new, old = _canonical(body), record["request"]
+        same_definition = {k: v for k, v in new.items() if k != "tags"} == {
+            k: v for k, v in old.items() if k != "tags"
+        }
+        if not same_definition:
+            raise ArmError(
+                409,
+                "Conflict",
+                "Update/Upgrade of image templates is currently not supported. Please change the name of the "
+                "template you are submitting, or delete image template "
+                f"'{record['name']}' and create it again.",
+            )
+        with self.ctx.state.changing():
+            record["tags"] = dict(body.get("tags") or {})
+            record["request"] = new
+            answer = self._render(record, api_version)
+        return Response.json(200, answer, {"x-ms-ratelimit-remaining-subscription-writes": "1199"})
+
+    def _existing(self, params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Settle and return (section, record) under the held lock, or raise 404."""
+        data = self._data()
+        key = _key(params["subscriptionId"], params["resourceGroupName"], params["imageTemplateName"])
+        if self._settle(data, key):
+            self.ctx.state.save()
+        record = data["templates"].get(key)
+        if record is None:
+            raise _not_found(_TYPE, params["imageTemplateName"], params["resourceGroupName"])
+        return data, record
+
+    def get(self, request: Request, params: dict[str, str]) -> Response:
+        with self.ctx.state.locked():
+            _, record = self._existing(params)
+            return Response.json(200, self._render(record, request.api_version or ""))
+
+    def patch(self, request: Request, params: dict[str, str]) -> Response:
+        body = request.json()
+        if not isinstance(body, dict):
+            raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+        allowed = {"tags", "identity"} | (
+            {"properties"} if _at_least(request.api_version or "", "2023-07-01") else set()
+        )
+        extra = sorted(set(body) - allowed)
+        if extra:
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                f"Only {', '.join(sorted(allowed))} can be updated on an image template; "
+                "delete and re-create it "
+                f"to change {', '.join(extra)}.",
+                target=extra[0],
+            )
+        with self.ctx.state.changing():
+            _, record = self._existing(params)
+            if "tags" in body:
+                record["tags"] = dict(body.get("tags") or {})
+            if "identity" in body:
+                record["identity"] = body["identity"]
+            return Response.json(200, self._render(record, request.api_version or ""))
+
+    def delete(self, request: Request, params: dict[str, str]) -> Response:
+        api_version = request.api_version or ""
+        with self.ctx.state.changing():
+            data = self._data()
+            key = _key(params["subscriptionId"], params["resourceGroupName"], params["imageTemplateName"])
+            self._settle(data, key)
+            record = data["templates"].get(key)
+            if record is None:
+                return Response.empty(204)
+            now = to_epoch(self._now())
+            run = record.get("run")
+            if run is not None and now < run["end"]:
+                raise ArmError(
+                    409,
+                    "Conflict",
+                    f"Image template '{record['name']}' cannot be deleted while a build is running "
+                    f"(runState {self._last_run_status(run, now)['runState']}). Wait for the run to finish "
+                    "(or cancel it, from api-version 2020-02-14) and delete again.",
+                )
+            deleting = record.get("deleting")
+            if deleting is None:
+                end = now + self.settings.delete_duration
+                op = self._new_operation(
+                    data,
+                    kind="delete",
+                    record=record,
+                    start=now,
+                    end=end,
+                    status="Succeeded",
+                    api_version=api_version,
+                )
+                record["deleting"] = {"start": now, "end": end, "op": op["id"]}
+            else:
+                op = data["operations"][deleting["op"]]
+            url = self._operation_url(request, op)
+        headers = {
+            "Azure-AsyncOperation": url,
+            "Location": url,
+            "x-ms-ratelimit-remaining-subscription-deletes": "14999",
+        }
+        return Response.empty(202, headers)
+
+    def run(self, request: Request, params: dict[str, str]) -> Response:
+        api_version = request.api_version or ""
+        with self.ctx.state.changing():
+            data, record = self._existing(params)
+            now_dt = self._now()
+            now = to_epoch(now_dt)
+            state = self._provisioning_state(record, now)
+            if state != "Succeeded":
+                raise ArmError(
+                    409,
+                    "Conflict",
+                    f"Image template '{record['name']}' cannot be run while its provisioningState "
+                    f"is {state}.",
+                )
+            previous = record.get("run")
+            if previous is not None and now < previous["end"]:
+                raise ArmError(
+                    409, "Conflict", f"Image template '{record['name']}' is already running a build."
+                )
+            run = self._plan_run(record, now_dt)
+            op = self._new_operation(
+                data,
+                kind="run",
+                record=record,
+                start=now,
+                end=run["end"],
+                status=run["opStatus"],
+                api_version=api_version,
+            )
+            run["op"] = op["id"]
+            record["run"] = run
+            record["runOutputs"] = []
+            self._settle(data, _key(record["subscription"], record["resourceGroup"], record["name"]))
+            url = self._operation_url(request, op)
+        return Response.empty(
+            202,
+            {
+                "Azure-AsyncOperation": url,
+                "Location": url,
+                "x-ms-ratelimit-remaining-subscription-writes": "1199",
+            },
+        )
+
+    def _plan_run(self, record: Mapping[str, Any], now_dt: datetime) -> dict[str, Any]:
+        scenario = _scenario_of(record.get("tags"), self.settings.scenario)
+        duration = self.settings.build_duration
+        t0 = to_epoch(now_dt)
+        phases: list[list[Any]] = []
+        bounds: dict[str, tuple[float, float]] = {}
+        cursor = t0
+        for name, share in PHASES:
+            phases.append([name, cursor])
+            bounds[name] = (cursor, cursor + duration * share)
+            cursor += duration * share
+        run: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "start": t0,
+            "phases": phases,
+            "end": t0 + duration,
+            "final": "Succeeded",
+            "opStatus": "Succeeded",
+            "failedPhase": None,
+            "failedOutputs": [],
+            "message": "",
+            "settled": False,
+            "cancel": None,
+        }
+        if scenario.kind == "fail":
+            assert scenario.phase is not None
+            run["end"] = bounds[scenario.phase][1]
+            run["final"] = run["opStatus"] = "Failed"
+            run["failedPhase"] = scenario.phase
+            run["phases"] = [p for p in phases if p[1] <= bounds[scenario.phase][0]]
+        elif scenario.kind == "partial":
+            names = [str(d.get("runOutputName")) for d in record["properties"].get("distribute", [])]
+            target = scenario.target if scenario.target in names else (names[-1] if names else None)
+            run["final"] = "PartiallySucceeded"
+            run["failedOutputs"] = [target] if target else []
+        elif scenario.kind == "timeout":
+            minutes = record["properties"].get("buildTimeoutInMinutes") or _DEFAULT_TIMEOUT_MINUTES
+            deadline = t0 + float(minutes) * 60
+            customizing_start = bounds["Customizing"][0]
+            run["end"] = max(deadline, t0)
+            run["phases"] = [p for p in phases if p[1] <= max(customizing_start, t0) and p[1] <= deadline]
+            run["final"] = run["opStatus"] = "Failed"
+            run["failedPhase"] = run["phases"][-1][0]
+            run["timedOut"] = True
+        return run
+
+    def cancel(self, request: Request, params: dict[str, str]) -> Response:
+        with self.ctx.state.changing():
+            data, record = self._existing(params)
+            now = to_epoch(self._now())
+            run = record.get("run")
+            if run is None or now >= run["end"] or run.get("cancel") is not None:
+                raise ArmError(
+                    409, "Conflict", f"Image template '{record['name']}' has no build in progress to cancel."
+                )
+            end = now + self.settings.delete_duration
+            run["cancel"] = {"at": now}
+            run["end"] = end
+            run["final"] = "Canceled"
+            run["failedPhase"] = None
+            op = data["operations"].get(run["op"])
+            if op is not None:
+                op["end"] = end
+                op["status"] = "Canceled"
+            self._settle(data, _key(record["subscription"], record["resourceGroup"], record["name"]))
+        # The recorded cancel (2020-02-14) answered 204 without a body or operation headers.
+        return Response.empty(204, {"x-ms-ratelimit-remaining-subscription-writes": "1199"})
+
+    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        token = request.query.get("$skipToken") or request.query.get("$skiptoken") or "0"
+        try:
+            offset = max(0, int(token))
+        except ValueError as exc:
+            raise ArmError(400, "InvalidSkipToken", f"The $skipToken '{token}' is invalid.") from exc
+        size = self.settings.page_size
+        body: dict[str, Any] = {"value": items[offset : offset + size]}
+        if offset + size < len(items):
+            body["nextLink"] = (
+                f"{request.base_url}{request.path}?api-version={request.api_version}"
+                f"&$skipToken={offset + size}"
+            )
+        return Response.json(200, body)
+
+    def list(self, request: Request, params: dict[str, str]) -> Response:
+        sub = params["subscriptionId"].lower()
+        group = params.get("resourceGroupName")
+        with self.ctx.state.locked():
+            data = self._data()
+            if self._settle_all(data):
+                self.ctx.state.save()
+            records = [
+                r
+                for r in data["templates"].values()
+                if r["subscription"].lower() == sub
+                and (group is None or r["resourceGroup"].lower() == group.lower())
+            ]
+            records.sort(key=lambda r: (r["createdAt"], r["name"].lower()))
+            items = [self._render(r, request.api_version or "") for r in records]
+        return self._page(request, items)
+
+    def _render_output(self, record: Mapping[str, Any], out: Mapping[str, Any]) -> dict[str, Any]:
+        props = {k: out[k] for k in ("artifactId", "artifactUri") if k in out}
+        props["provisioningState"] = out["provisioningState"]
+        return {
+            "properties": props,
+            "id": f"{_template_id(record)}/runOutputs/{out['name']}",
+            "name": out["name"],
+            "type": _RUN_OUTPUT_TYPE,
+        }
+
+    def list_outputs(self, request: Request, params: dict[str, str]) -> Response:
+        with self.ctx.state.locked():
+            _, record = self._existing(params)
+            items = [self._render_output(record, out) for out in record.get("runOutputs", [])]
+        return self._page(request, items)
+
+    def get_output(self, request: Request, params: dict[str, str]) -> Response:
+        name = params["runOutputName"]
+        _check_name(name, "runOutputName")
+        with self.ctx.state.locked():
+            _, record = self._existing(params)
+            for out in record.get("runOutputs", []):
+                if out["name"].lower() == name.lower():
+                    return Response.json(200, self._render_output(record, out))
+        raise _not_found(
+            f"{_TYPE}/{params['imageTemplateName']}/runOutputs", name, params["resourceGroupName"]
+        )
+
+    def operation(self, request: Request, params: dict[str, str]) -> Response:
+        op_id = params["operationId"].lower()
+        with self.ctx.state.locked():
+            data = self._data()
+            op = data["operations"].get(op_id)
+            if op is None or op["subscription"].lower() != params["subscriptionId"].lower():
+                raise ArmError(
+                    404,
+                    "ResourceNotFound",
+                    f"The operation '{params['operationId']}' was not found in location "
+                    f"'{params['location']}'.",
+                )
+            if self._settle(data, op["template"]):
+                self.ctx.state.save()
+            return Response.json(200, self._render_operation(op))
+
+    def operations_list(self, request: Request, params: dict[str, str]) -> Response:
+        def entry(operation: str, resource: str, description: str) -> dict[str, Any]:
+            return {
+                "name": f"{RESOURCE_PROVIDER}/{operation}",
+                "display": {
+                    "provider": "Azure Virtual Machine Image Builder",
+                    "operation": description,
+                    "resource": resource,
+                    "description": description,
+                },
+                "origin": "user,system",
+                "properties": None,
+            }
+
+        value = [
+            entry("imageTemplates/read", "Image Templates", "Get Image Template"),
+            entry("imageTemplates/write", "Image Templates", "Create or update Image Template"),
+            entry("imageTemplates/delete", "Image Templates", "Delete Image Template"),
+            entry("imageTemplates/run/action", "Image Templates", "Run Image Template"),
+            entry("imageTemplates/runOutputs/read", "Run Outputs", "Get Run Output"),
+            entry("locations/operations/read", "Operations", "Get Operation Status"),
+        ]
+        return Response.json(200, {"value": value})
+
+
+def _resolved_version(source: Mapping[str, Any]) -> str:
+    sku = str(source.get("sku", ""))
+    m = re.match(r"^(\d+)[._-]?(\d+)?", sku)
+    prefix = f"{m.group(1)}.{m.group(2) or '0'}" if m else "1.0"
+    return f"{prefix}.202004290"
+
+
+def _canonical(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What makes two PUT bodies the same template (case of location and filled-in defaults ignored)."""
+    properties = dict(body.get("properties") or {})
+    for key in ("provisioningState", "provisioningError", "lastRunStatus"):
+        properties.pop(key, None)
+    if not properties.get("buildTimeoutInMinutes"):
+        properties.pop("buildTimeoutInMinutes", None)
+    if not properties.get("customize"):
+        properties.pop("customize", None)
+    distribute = []
+    for dist in properties.get("distribute") or []:
+        if isinstance(dist, Mapping):
+            dist = {k: v for k, v in dist.items() if not (k == "artifactTags" and not v)}
+        distribute.append(dist)
+    properties["distribute"] = distribute
+    customize = []
+    for customizer in properties.get("customize") or []:
+        if isinstance(customizer, Mapping):
+            customizer = {k: v for k, v in customizer.items() if k != "sha256Checksum" or v}
+            if (
+                str(customizer.get("type", "")).lower() == "powershell"
+                and customizer.get("runElevated") is False
+            ):
+                customizer.pop("runElevated")
+        customize.append(customizer)
+    if customize:
+        properties["customize"] = customize
+    identity = body.get("identity")
+    if isinstance(identity, Mapping) and isinstance(identity.get("userAssignedIdentities"), Mapping):
+        identity = {
+            **identity,
+            "userAssignedIdentities": {k.lower(): {} for k in identity["userAssignedIdentities"]},
+        }
+    canonical = {
+        "location": str(body.get("location", "")).replace(" ", "").lower(),
+        "identity": identity,
+        "properties": properties,
+        "tags": dict(body.get("tags") or {}),
+    }
+    result: dict[str, Any] = json.loads(json.dumps(canonical, sort_keys=True))
+    return result
+
+
+def _library_problems(body: dict[str, Any], api_version: str) -> list[dict[str, Any]]:
+    """The library's own template checks, minus the rules the real service was seen to tolerate."""
+    try:
+        from ...validation import validate
+        from ...validation._codes import SERVICE_TOLERATED_CODES
+    except ImportError:  # validation not available: the minimal structural checks below only
+        return _minimal_problems(body)
+    try:
+        report = validate(body, api_version=api_version)
+    except (TypeError, ValueError, KeyError):
+        report = validate(body)
+    problems = []
+    for problem in report.errors:
+        if problem.code in SERVICE_TOLERATED_CODES:
+            continue
+        problems.append(
+            {"code": str(problem.code), "target": str(problem.path or ""), "message": str(problem.message)}
+        )
+    return problems
+
+
+def _minimal_problems(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    problems: list[dict[str, Any]] = []
+    properties = body.get("properties") or {}
+    source = properties.get("source")
+    if not isinstance(source, Mapping) or not source.get("type"):
+        problems.append(
+            {
+                "code": "SourceRequired",
+                "target": "properties.source",
+                "message": "a source with a type is required",
+            }
+        )
+    distribute = properties.get("distribute")
+    if not isinstance(distribute, list) or not distribute:
+        problems.append(
+            {
+                "code": "DistributeRequired",
+                "target": "properties.distribute",
+                "message": "at least one distributor is required",
+            }
+        )
+    else:
+        for index, dist in enumerate(distribute):
+            if not isinstance(dist, Mapping) or not dist.get("runOutputName"):
+                problems.append(
+                    {
+                        "code": "RunOutputNameRequired",
+                        "target": f"properties.distribute[{index}].runOutputName",
+                        "message": "every distributor needs a runOutputName",
+                    }
+                )
+    return problems
+
+
+def register(router: Router, context: ProviderContext) -> None:
+    """Add the imageTemplates routes to ``router``."""
+    provider = ImageBuilderProvider(context)
+    versions = context.settings.api_versions
+    ns = RESOURCE_PROVIDER
+    group = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
+    template = f"{group}/providers/{ns}/imageTemplates/{{imageTemplateName}}"
+    routes: list[tuple[str, str, str, Any]] = [
+        ("PUT", template, "imageTemplates.put", provider.put),
+        ("GET", template, "imageTemplates.get", provider.get),
+        ("PATCH", template, "imageTemplates.patch", provider.patch),
+        ("DELETE", template, "imageTemplates.delete", provider.delete),
+        ("POST", f"{template}/run", "imageTemplates.run", provider.run),
+        ("POST", f"{template}/cancel", "imageTemplates.cancel", provider.cancel),
+        ("GET", f"{template}/runOutputs", "runOutputs.list", provider.list_outputs),
+        ("GET", f"{template}/runOutputs/{{runOutputName}}", "runOutputs.get", provider.get_output),
+        (
+            "GET",
+            f"/subscriptions/{{subscriptionId}}/providers/{ns}/imageTemplates",
+            "imageTemplates.list",
+            provider.list,
+        ),
+        (
+            "GET",
+            f"/subscriptions/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/providers/{ns}/imageTemplates",
+            "imageTemplates.listByResourceGroup",
+            provider.list,
+        ),
+        (
+            "GET",
+            f"/subscriptions/{{subscriptionId}}/providers/{ns}/locations/{{location}}/operations/{{operationId}}",
+            "operations.get",
+            provider.operation,
+        ),
+    ]
+    for method, path, name, handler in routes:
+        served = versions
+        if name == "imageTemplates.cancel":  # cancel exists from 2020-02-14
+            served = frozenset(v for v in versions if _at_least(v, "2020-02-14"))
+        router.add(method, path, handler, name=name, namespace=ns, api_versions=served)
+    router.add(
+        "GET",
+        f"/providers/{ns}/operations",
+        provider.operations_list,
+        name="operations.list",
+        api_versions=versions,
+    )
