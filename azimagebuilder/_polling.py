@@ -165,7 +165,6 @@ class AsyncRunPolling(AsyncTemplatePolling):
     async def _get_template(self) -> Any:
         url = _RunState.template_url(self._initial_response)
         response = await self._client.send_request(HttpRequest("GET", url), _return_pipeline_response=True)
-        await response.http_response.read()
         ops.raise_for_status(response, (200,), _api_version_of(url))
         return ops.response_json(response.http_response)
 

@@ -167,8 +167,7 @@ class ImageBuilderClient:
     # plumbing
 
     async def _send(self, request: Any, expected: tuple[int, ...]) -> Any:
-        response = await self._client.send_request(request, _return_pipeline_response=True)
-        await response.http_response.read()
+        response = await self._client.send_request(request, _return_pipeline_response=True)  # body loaded
         ops.raise_for_status(response, expected, self._api_version)
         return response
 

@@ -1,0 +1,173 @@
+"""The sync and async clients against the real local emulator, over HTTPS, with no special code path:
+the emulator's certificate goes in through ``connection_verify`` and its credential like any other."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+
+from azimagebuilder import ImageBuilderClient, ImageTemplate
+from azimagebuilder._constants import CURRENT_STABLE_API_VERSION, VHD_COPIED_TAG_PREFIX
+from azimagebuilder._errors import ApiVersionNotSupportedError, BuildFailedError, VhdNotCopiedError
+from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
+from azimagebuilder.progress import BuildProgress
+
+pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
+
+RG = "rg-images"
+
+
+def template(emu: Any, name: str = "hello", **tags: str) -> dict[str, Any]:
+    image_id = (
+        f"/subscriptions/{emu.subscription_id}/resourceGroups/{RG}/providers/Microsoft.Compute/images/{name}"
+    )
+    return {
+        "location": "westus2",
+        "tags": tags,
+        "properties": {
+            "source": {
+                "type": "PlatformImage",
+                "publisher": "Canonical",
+                "offer": "UbuntuServer",
+                "sku": "18.04-LTS",
+                "version": "latest",
+            },
+            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
+            "distribute": [
+                {"type": "ManagedImage", "runOutputName": "img", "imageId": image_id, "location": "westus2"},
+                {"type": "VHD", "runOutputName": "vhd"},
+            ],
+        },
+    }
+
+
+def client_for(emu: Any, **kwargs: Any) -> ImageBuilderClient:
+    kwargs.setdefault("polling_interval", 0.05)
+    return ImageBuilderClient(
+        emu.credential, emu.subscription_id, base_url=emu.base_url, connection_verify=emu.ca_cert, **kwargs
+    )
+
+
+def test_the_whole_lifecycle(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator()
+    with client_for(emu) as client:
+        created = client.begin_create_or_update(RG, "hello", template(emu)).result()
+        assert isinstance(created, ImageTemplate)
+        assert created.provisioning_state == "Succeeded"
+        assert [t.name for t in client.list(RG)] == ["hello"]
+        assert [t.name for t in client.list()] == ["hello"]
+
+        status = client.begin_run(RG, "hello").result()
+        assert status.run_state == "Succeeded"
+        assert status.end_time is not None
+        assert client.get(RG, "hello").last_run_status == status
+
+        outputs = {o.name: o for o in client.list_run_outputs(RG, "hello")}
+        assert outputs["img"].artifact_id is not None
+        assert outputs["img"].artifact_id.endswith("/images/hello")
+        assert client.get_run_output(RG, "hello", "vhd").artifact_uri == outputs["vhd"].artifact_uri
+
+        with pytest.raises(VhdNotCopiedError, match="vhd"):
+            client.begin_delete(RG, "hello")
+        tagged = client.begin_update(
+            RG, "hello", tags={f"{VHD_COPIED_TAG_PREFIX}vhd": "https://copy/vhd.vhd"}
+        )
+        assert tagged.result().tags == {f"{VHD_COPIED_TAG_PREFIX}vhd": "https://copy/vhd.vhd"}
+        client.begin_delete(RG, "hello").result()  # the copy is recorded: allowed
+        with pytest.raises(ResourceNotFoundError):
+            client.get(RG, "hello")
+
+
+def test_build_reports_sub_states_and_reuses_an_identical_template(
+    start_emulator: Callable[..., Any],
+) -> None:
+    emu = start_emulator(build_duration=1.2)
+    events: list[BuildProgress] = []
+    with client_for(emu) as client:
+        result = client.build(RG, "hello", template(emu), progress=events.append)
+        assert result.succeeded
+        assert set(result.artifact_ids) == {"img"}
+        assert set(result.vhd_uris) == {"vhd"}
+        sub_states = [e.run_sub_state for e in events if e.phase == "running" and e.run_sub_state]
+        assert "Customizing" in sub_states
+        assert sub_states.index("Building") < sub_states.index("Customizing")
+        again: list[BuildProgress] = []
+        client.build(RG, "hello", template(emu), progress=again.append)
+        assert [e.phase for e in again][0] == "running"  # no "creating": reused
+
+
+def test_a_failed_and_a_partial_build(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator()
+    with client_for(emu) as client:
+        failing = template(emu, **{"azimagebuilder.emulator.scenario": "fail:Customizing"})
+        client.begin_create_or_update(RG, "bad", failing).result()
+        with pytest.raises(BuildFailedError) as info:
+            client.begin_run(RG, "bad").result()
+        assert info.value.code == "PackerBuildFailed"
+        assert "customization.log" in str(info.value)
+        assert info.value.last_run_status is not None
+        assert info.value.last_run_status.run_state == "Failed"
+
+        partial = template(emu, **{"azimagebuilder.emulator.scenario": "partial:img"})
+        result = client.build(RG, "partial", partial)
+        assert result.partially_succeeded
+
+
+def test_a_retired_api_version_is_explained(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator(api_versions=["2022-02-14", CURRENT_STABLE_API_VERSION])
+    with client_for(emu) as client, pytest.raises(ApiVersionNotSupportedError) as info:
+        client.get(RG, "hello")
+    assert info.value.suggested_api_version == CURRENT_STABLE_API_VERSION
+    assert "api_version=" in str(info.value)
+
+
+def test_a_new_process_resumes_a_run_started_here(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator(build_duration=1.0)
+    with client_for(emu) as client:
+        client.begin_create_or_update(RG, "hello", template(emu)).result()
+        token = client.begin_run(RG, "hello", polling_interval=30).continuation_token()
+    code = textwrap.dedent(f"""
+        import sys
+        from azimagebuilder import ImageBuilderClient
+        from azimagebuilder.emulator._credential import EmulatorCredential
+        client = ImageBuilderClient(EmulatorCredential(), {emu.subscription_id!r}, base_url={emu.base_url!r},
+                                    connection_verify={emu.ca_cert!r}, polling_interval=0.05)
+        status = client.begin_run({RG!r}, "hello", continuation_token=sys.stdin.read()).result()
+        print(status.run_state)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=token, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Succeeded"]
+
+
+async def test_the_async_client_lifecycle(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator()
+    async with AsyncImageBuilderClient(
+        emu.async_credential,
+        emu.subscription_id,
+        base_url=emu.base_url,
+        connection_verify=emu.ca_cert,
+        polling_interval=0.05,
+    ) as client:
+        created = await (await client.begin_create_or_update(RG, "hello", template(emu))).result()
+        assert created.provisioning_state == "Succeeded"
+        status = await (await client.begin_run(RG, "hello")).result()
+        assert status.run_state == "Succeeded"
+        names = sorted([o.name async for o in client.list_run_outputs(RG, "hello")])
+        assert names == ["img", "vhd"]
+        assert [t.name async for t in client.list(RG)] == ["hello"]
+        with pytest.raises(VhdNotCopiedError):
+            await client.begin_delete(RG, "hello")
+        await (await client.begin_delete(RG, "hello", force=True)).result()
+        with pytest.raises(ResourceNotFoundError):
+            await client.get(RG, "hello")
+        result = await client.build(RG, "again", template(emu, name="again"))
+        assert result.succeeded
