@@ -297,7 +297,8 @@ class _Analyser:
     def require(self, obj: dict[str, Any], name: str, path: str, what: str = "") -> bool:
         value = obj.get(name)
         if value is None or value == "" or value == []:
-            self.add(_join(path, name), C.MISSING_FIELD, f"`{name}` is required{what}")
+            where = f" in {path}" if path else ""
+            self.add(_join(path, name), C.MISSING_FIELD, f"`{name}` is required{where}{what}")
             return False
         return True
 
