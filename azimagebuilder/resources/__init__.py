@@ -31,11 +31,15 @@ _EXPORTS: dict[str, str] = {
     "upload_shell_script": "azimagebuilder.resources.scripts",
     # storage: build logs (azimagebuilder/resources/logs.py)
     "LogLocation": "azimagebuilder.resources.logs",
+    "LogNotFoundError": "azimagebuilder.resources.logs",
     "download_customization_log": "azimagebuilder.resources.logs",
     "find_log_location": "azimagebuilder.resources.logs",
     "find_staging_resource_group": "azimagebuilder.resources.logs",
+    "find_staging_storage_account": "azimagebuilder.resources.logs",
     "follow_customization_log": "azimagebuilder.resources.logs",
+    "latest_run_id": "azimagebuilder.resources.logs",
     "log_location_hint": "azimagebuilder.resources.logs",
+    "run_in_progress": "azimagebuilder.resources.logs",
     # storage: VHD copy-out (azimagebuilder/resources/vhd.py)
     "CopyResult": "azimagebuilder.resources.vhd",
     "VhdCopyError": "azimagebuilder.resources.vhd",
