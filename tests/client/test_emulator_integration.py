@@ -99,7 +99,7 @@ def test_build_reports_sub_states_and_reuses_an_identical_template(
         assert sub_states.index("Building") < sub_states.index("Customizing")
         again: list[BuildProgress] = []
         client.build(RG, "hello", template(emu), progress=again.append)
-        assert [e.phase for e in again][0] == "running"  # no "creating": reused
+        assert again[0].phase == "running"  # no "creating": reused
 
 
 def test_a_failed_and_a_partial_build(start_emulator: Callable[..., Any]) -> None:
