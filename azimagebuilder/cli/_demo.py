@@ -113,8 +113,9 @@ def demo_template(subscription_id: str) -> ImageTemplate:
 
 def run_demo(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     """Run the demo; returns 0 when the build succeeded."""
-    from .. import ImageBuilderClient, validate
+    from .._client import ImageBuilderClient
     from ..emulator import Emulator
+    from ..validation import validate
 
     stream = out if out is not None else sys.stdout
 
