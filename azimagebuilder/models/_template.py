@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Annotated, Any
 
@@ -77,6 +78,21 @@ class ImageTemplate(WireModel):
     def api_version(self) -> str | None:
         """The ``apiVersion`` the template was loaded with, or ``None`` for one built in Python."""
         return self._api_version
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when they hold the same values and would be written the same way: a template loaded from
+        # JSON that declared the default apiVersion equals the same template built in Python.
+        if not isinstance(other, ImageTemplate):
+            return NotImplemented
+        return (
+            self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+            and self._resource_extra == other._resource_extra
+            and (self._api_version or DEFAULT_API_VERSION) == (other._api_version or DEFAULT_API_VERSION)
+        )
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_arm(), sort_keys=True, default=str))
 
     # -- writing -------------------------------------------------------------------------------------
     def _properties(self) -> dict[str, Any]:

@@ -16,7 +16,8 @@ def test_region_display_names_are_written_as_short_names(doc: dict[str, Any]) ->
     doc["properties"]["distribute"].append(
         {
             "type": "SharedImage",
-            "galleryImageId": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d",
+            "galleryImageId": "/subscriptions/0/resourceGroups/rg/providers/"
+            "Microsoft.Compute/galleries/g/images/d",
             "runOutputName": "sig",
             "replicationRegions": ["North Europe", "westus"],
         }
