@@ -378,12 +378,9 @@ class _Analyser:
                 f"api-version {self.api_version} requires a user-assigned identity: add "
                 '"identity": {"type": "UserAssigned", "userAssignedIdentities": {"<identity id>": {}}}',
             )
-        props = out.get("properties")
-        if not isinstance(props, dict):
-            if "properties" not in out:
-                self.add("properties", C.NOT_A_TEMPLATE, "the template has no `properties` object")
-            return out
-        out["properties"] = self.properties(props)
+        props = out.get("properties", {})  # absent: report what it must hold (source, distribute)
+        if isinstance(props, dict):
+            out["properties"] = self.properties(props)
         return out
 
     def resource_type(self, out: dict[str, Any]) -> None:
@@ -744,7 +741,7 @@ def analyse(document: Any, *, api_version: str) -> tuple[Any, list[Problem]]:
     Example:
         >>> doc, problems = analyse({"location": "West US 2"}, api_version="2019-05-01-preview")
         >>> doc["location"], sorted(p.path for p in problems)
-        ('westus2', ['properties'])
+        ('westus2', ['properties.distribute', 'properties.source'])
     """
     analyser = _Analyser(api_version)
     if not isinstance(document, dict):

@@ -110,7 +110,7 @@ def test_slashes_inside_strings_are_not_comments(doc: dict[str, Any]) -> None:
         (b"\xff\xfe{", C.INVALID_JSON),
         (42, C.NOT_A_TEMPLATE),
         ("/no/such/file.json", C.UNREADABLE),
-        ({"location": "westus2"}, C.NOT_A_TEMPLATE),
+        ({"location": "westus2"}, C.MISSING_FIELD),
     ],
 )
 def test_unusable_input_raises_template_validation_error_only(source: Any, code: str) -> None:

@@ -135,11 +135,12 @@ def _load_quietly(source: Any) -> ImageTemplate | None:
         try:
             return load_template(source)
         except TemplateValidationError as exc:
-            assert exc.errors
-            for problem in exc.errors:
-                assert problem.code
-                assert problem.message
-            return None
+            refused = exc
+    assert refused.errors
+    for problem in refused.errors:
+        assert problem.code
+        assert problem.message
+    return None
 
 
 def test_the_base_template_is_valid() -> None:

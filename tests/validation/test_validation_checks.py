@@ -820,7 +820,13 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
     # other shapes
     ("tags-number", "linux", edits(("tags", {"a": 1})), "", [(E, C.WRONG_VALUE_TYPE, "tags.a")]),
     ("depends-on-string", "linux", edits(("dependsOn", "x")), "", [(E, C.WRONG_VALUE_TYPE, "dependsOn")]),
-    ("no-properties", "linux", edits(("properties", _DELETE)), "", [(E, C.NOT_A_TEMPLATE, "properties")]),
+    (
+        "no-properties",
+        "linux",
+        edits(("properties", _DELETE)),
+        "",
+        [(E, C.MISSING_FIELD, "properties.source"), (E, C.MISSING_FIELD, "properties.distribute")],
+    ),
     (
         "properties-not-object",
         "linux",

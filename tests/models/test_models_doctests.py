@@ -1,0 +1,43 @@
+"""The examples in the docstrings of the template modules run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import warnings
+
+import pytest
+
+MODULES = [
+    "azimagebuilder.models",
+    "azimagebuilder.models._base",
+    "azimagebuilder.models._customizer",
+    "azimagebuilder.models._distributor",
+    "azimagebuilder.models._enums",
+    "azimagebuilder.models._identity",
+    "azimagebuilder.models._profile",
+    "azimagebuilder.models._schema",
+    "azimagebuilder.models._source",
+    "azimagebuilder.models._status",
+    "azimagebuilder.models._template",
+    "azimagebuilder.loading",
+    "azimagebuilder.loading._read",
+    "azimagebuilder.validation",
+    "azimagebuilder.validation._engine",
+    "azimagebuilder.validation._problem",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_the_modules_have_examples() -> None:
+    finder = doctest.DocTestFinder()
+    count = sum(len(test.examples) for name in MODULES for test in finder.find(importlib.import_module(name)))
+    assert count >= 30
