@@ -5,7 +5,8 @@ resource group, and a resource in a group (``.../providers/{namespace}/{type}/{n
 
 - ``GET {scope}/providers/Microsoft.Authorization/roleDefinitions[?$filter=roleName eq '...']``: the
   built-in roles below plus custom roles assignable at the scope; ``GET .../roleDefinitions/{id}``;
-  ``PUT .../roleDefinitions/{id}`` creates a custom role (``201``; ``409 RoleDefinitionWithSameNameExists``).
+  ``PUT .../roleDefinitions/{id}`` creates or updates a custom role (``201`` both times, as Azure
+  answers; ``409 RoleDefinitionWithSameNameExists``).
 - ``PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{guid}``: ``201``. The same name with
   the same content again: ``201`` (ARM deployments re-run idempotently); the same principal, role and scope
   under another name: ``409 RoleAssignmentExists``; another content under the same name:
@@ -232,7 +233,8 @@ def register(router: Router, context: ProviderContext) -> None:
                 },
             }
             definitions[guid] = stored
-        return Response.json(200 if existed else 201, stored)
+        # Azure answers 201 to every role definition PUT, the update of an existing one included.
+        return Response.json(201, stored)
 
     # -- role assignments ---------------------------------------------------------------------------
     def put_assignment(request: Request, params: dict[str, str]) -> Response:

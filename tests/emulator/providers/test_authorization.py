@@ -112,7 +112,7 @@ def test_custom_role_definition(arm: Any) -> None:
     }
     path = scope + "/providers/Microsoft.Authorization/roleDefinitions/"
     assert arm.put(path + guid, body).status_code == 201
-    assert arm.put(path + guid, body).status_code == 200
+    assert arm.put(path + guid, body).status_code == 201  # Azure answers 201 to an update too
     clash = arm.put(path + "2d2e3f4a-0c1d-4e6f-8a9b-0c1d2e3f4a5b", body)
     assert clash.json()["error"]["code"] == "RoleDefinitionWithSameNameExists"
     found = arm.get(path.rstrip("/"), **{"$filter": "roleName eq 'Image Creator'"}).json()["value"]
