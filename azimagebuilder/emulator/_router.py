@@ -191,6 +191,11 @@ class Match:
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def _shape(template: str) -> str:
+    """A template with its placeholders unnamed, for spotting two registrations of one path."""
+    return _PLACEHOLDER.sub("{}", template).strip("/").lower()
+
+
 def _compile(template: str) -> re.Pattern[str]:
     parts: list[str] = []
     last = 0
@@ -237,7 +242,7 @@ class Router:
         )
         with self._lock:
             for existing in self._routes:
-                if existing.method == route.method and existing.template.lower() == template.lower():
+                if existing.method == route.method and _shape(existing.template) == _shape(template):
                     raise ValueError(f"route {method} {template} is already registered by {existing.name}")
             self._routes.append(route)
         return route

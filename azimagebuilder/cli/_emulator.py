@@ -1,0 +1,104 @@
+"""``azimagebuilder emulator``: run the local Image Builder emulator until Ctrl-C or SIGTERM.
+
+Example:
+    $ azimagebuilder emulator --port 8443 --build-duration 5 --state emulator-state.json
+    base_url: https://127.0.0.1:8443
+    ca_cert: /tmp/azimagebuilder-emulator-k2j3/ca.pem
+    subscription_id: 00000000-0000-0000-0000-000000000000
+    azimagebuilder emulator ready
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``emulator`` subcommand."""
+    parser = subparsers.add_parser(
+        "emulator",
+        help="run the local Image Builder emulator (HTTPS on 127.0.0.1)",
+        description=(
+            "Serve a local, faithful emulator of Azure VM Image Builder (Microsoft.VirtualMachineImages) "
+            "until Ctrl-C or SIGTERM. No VM is built; see docs/emulator.md."
+        ),
+    )
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--build-duration",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="seconds a simulated build takes (default: 3)",
+    )
+    parser.add_argument("--state", metavar="FILE", help="keep templates in FILE across restarts")
+    parser.add_argument(
+        "--scenario",
+        help="server-wide build scenario: succeed, fail[:<Phase>], partial[:<runOutputName>], timeout, "
+        "provision-fail[:<code>]",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="ROUTE=KIND[@RATE][xTIMES][+after]",
+        help="inject faults, e.g. operations.get=500@0.1 or imageTemplates.run=429x1 (repeatable)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default: 0)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the emulator, print where it is, serve until interrupted; returns the exit status."""
+    from ..emulator import Emulator, StateFileError, parse_fault
+
+    try:
+        faults = [parse_fault(spec) for spec in args.fault]
+        emulator = Emulator(
+            port=args.port,
+            host=args.host,
+            build_duration=args.build_duration,
+            state_file=args.state,
+            scenario=args.scenario,
+            faults=faults,
+            seed=args.seed,
+        )
+    except (ValueError, StateFileError) as exc:
+        print(f"azimagebuilder emulator: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        try:
+            emulator.start()
+        except OSError as exc:
+            where = f"{args.host}:{args.port}"
+            print(f"azimagebuilder emulator: cannot listen on {where}: {exc}", file=sys.stderr)
+            return 1
+        print(f"base_url: {emulator.base_url}")
+        print(f"ca_cert: {emulator.ca_cert}")
+        print(f"subscription_id: {emulator.subscription_id}")
+        if args.state:
+            print(f"state: {args.state}")
+        print("azimagebuilder emulator ready (Ctrl-C or SIGTERM stops it)", flush=True)
+        try:
+            while not stop.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            pass
+        print("azimagebuilder emulator stopping", flush=True)
+    finally:
+        emulator.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
