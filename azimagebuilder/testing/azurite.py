@@ -21,6 +21,10 @@ Example (in a ``conftest.py``)::
     def test_upload(azurite):
         service = azurite.service_client()
         service.create_container("scripts")
+
+    def test_vhd_copy_out(azurite):
+        with Emulator(artifacts=azurite.artifact_store()) as emu:  # VHDs and logs become real blobs
+            ...
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ import pytest
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobServiceClient
+
+    from ..resources._azurite_store import BlobArtifactStore
 
 __all__ = [
     "WELL_KNOWN_ACCOUNT",
@@ -152,6 +158,17 @@ class AzuriteBlob:
     def service_client(self, account: str = WELL_KNOWN_ACCOUNT) -> BlobServiceClient:
         """A ``BlobServiceClient`` for ``account``."""
         return self.accounts[account].service_client()
+
+    def artifact_store(self, account: str = "ibstaging", *, vhd_size: int | None = None) -> BlobArtifactStore:
+        """An emulator artifact store in ``account``: ``Emulator(artifacts=azurite.artifact_store())``.
+
+        The emulator's VHD run outputs become page blobs (``vhd_size`` bytes, default 4 MiB + footer) and
+        its ``customization.log`` files block blobs, so copy-out and log tests move real bytes.
+        """
+        from ..resources._azurite_store import DEFAULT_VHD_SIZE, BlobArtifactStore
+
+        acct = self.accounts[account]
+        return BlobArtifactStore(acct.blob_endpoint, acct.credential, vhd_size=vhd_size or DEFAULT_VHD_SIZE)
 
 
 def _default_cache_dir() -> Path:

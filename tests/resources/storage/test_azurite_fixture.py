@@ -40,3 +40,26 @@ def test_keys_stay_out_of_reprs(azurite: AzuriteBlob) -> None:
 
 def test_the_executable_is_found_again_without_installing(azurite: AzuriteBlob) -> None:
     assert find_azurite_blob(install=False).name == "azurite-blob"
+
+
+def test_artifact_store_puts_emulator_artifacts_in_the_staging_account(azurite: AzuriteBlob) -> None:
+    store = azurite.artifact_store(vhd_size=1024 * 1024 + 512)
+    vhd_url = store.put_vhd("/subscriptions/s/resourceGroups/rg/providers/p/imageTemplates/t", "out", b"x")
+    log_url = store.put_log("IT_rg_t_guid", "run-1", "hello\n")
+    staging = azurite.account("ibstaging")
+    assert vhd_url.startswith(f"{staging.blob_endpoint}/vhds/out_")
+    assert log_url == f"{staging.blob_endpoint}/packerlogs/run-1/customization.log"
+    service = staging.service_client()
+    assert (
+        service.get_blob_client("vhds", vhd_url.rsplit("/", 1)[1]).get_blob_properties().size
+        == 1024 * 1024 + 512
+    )
+    assert (
+        service.get_blob_client("packerlogs", "run-1/customization.log").download_blob().readall()
+        == b"hello\n"
+    )
+
+    store.delete_artifacts("/subscriptions/s/resourceGroups/rg/providers/p/imageTemplates/t", "IT_rg_t_guid")
+    names = [b.name for c in ("vhds", "packerlogs") for b in service.get_container_client(c).list_blobs()]
+    assert vhd_url.rsplit("/", 1)[1] not in names
+    assert "run-1/customization.log" not in names
