@@ -76,9 +76,9 @@ class CopyResult:
         md5_base64: the Content-MD5 both sides agree on, base64 as Azure shows it.
         source_md5_computed: the source had no Content-MD5 (page blobs never do), so it was computed by
             reading the source; the destination then got it as its Content-MD5.
-        content_verified: the destination's bytes were read back and hashed (``verify_content=True``, or it
-            had no Content-MD5 property to compare).
-        copy_id: the service's copy id (None when the copy was skipped as already done).
+        content_verified: the destination's bytes were read back and hashed (``verify_content=True``, or
+            the default when it had no Content-MD5 property to compare).
+        copy_id: the service's copy id (None from :func:`verify_copy`, which copies nothing).
         seconds: wall-clock time from the copy's start to the end of verification.
         tag: the template tag set by :func:`copy_vhd_run_output` (``None`` from :func:`copy_vhd`).
     """
@@ -186,14 +186,17 @@ def verify_copy(
     *,
     source_credential: Any = None,
     destination_credential: Any = None,
-    verify_content: bool = False,
+    verify_content: bool | None = None,
 ) -> CopyResult:
     """Check that ``destination`` is a complete, intact copy of ``source``; return what was compared.
 
     Sizes must be equal. The source's MD5 is its Content-MD5 property, or is computed by reading it when it
-    has none (then it is stored as the destination's Content-MD5 too). The destination's MD5 is its
-    Content-MD5 property, or is computed by reading it back when it has none or ``verify_content=True``
-    (a copy carries the source's Content-MD5 property along, so only reading the bytes proves them).
+    has none (page blobs, which VHDs are, never have one); it is then stored as the destination's
+    Content-MD5. The destination's Content-MD5 property, when it has one, must equal the source's. Its bytes
+    are read back and hashed when ``verify_content`` is true, or (the default, ``None``) when it has no
+    Content-MD5 property to compare; ``False`` never reads it back, trusting the service's completed copy
+    and the sizes. A copy carries the source's Content-MD5 property along, so only reading the bytes proves
+    them.
 
     Raises:
         VhdCopyError: sizes or MD5s differ, or the destination's last copy did not succeed.
@@ -207,7 +210,7 @@ def verify_copy(
 
 
 def _verify(
-    src: BlobClient, dst: BlobClient, src_props: BlobProperties | None, *, verify_content: bool
+    src: BlobClient, dst: BlobClient, src_props: BlobProperties | None, *, verify_content: bool | None
 ) -> CopyResult:
     from azure.storage.blob import ContentSettings
 
@@ -236,7 +239,7 @@ def _verify(
             f"{dst_name} has Content-MD5 {_b64(dest_md5)} but {src_name} has {_b64(source_md5)}: "
             "the copy does not match its source; copy again"
         )
-    content_verified = verify_content or not dest_md5
+    content_verified = bool(verify_content) or (verify_content is None and not dest_md5)
     if content_verified:
         computed = _md5_of_blob(dst)
         if computed != source_md5:
@@ -284,7 +287,7 @@ def copy_vhd(
     source_credential: Any = None,
     destination_credential: Any = None,
     overwrite: bool = False,
-    verify_content: bool = False,
+    verify_content: bool | None = None,
     poll_interval: float = 10.0,
     timeout: float | None = None,
     sas_ttl: timedelta = timedelta(hours=24),
@@ -300,7 +303,8 @@ def copy_vhd(
             ``TokenCredential``. ``None`` for a SAS URL or a public blob.
         destination_credential: writes the destination ('Storage Blob Data Contributor').
         overwrite: replace an existing destination blob (otherwise :class:`VhdCopyError`).
-        verify_content: read the destination back and hash it, even when Content-MD5 properties agree.
+        verify_content: read the destination back and hash it: ``True`` always, ``None`` (default) when it
+            has no Content-MD5 property to compare, ``False`` never (see :func:`verify_copy`).
         poll_interval: seconds between copy-status checks.
         timeout: seconds to wait for the copy; then the copy is aborted and :class:`VhdCopyError` raised.
         progress: called with (bytes copied, total) while the copy is pending.
@@ -373,7 +377,7 @@ def copy_vhd_run_output(
     source_credential: Any = None,
     destination_credential: Any = None,
     overwrite: bool = False,
-    verify_content: bool = False,
+    verify_content: bool | None = None,
     poll_interval: float = 10.0,
     timeout: float | None = None,
     progress: ProgressCallback | None = None,

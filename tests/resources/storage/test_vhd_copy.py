@@ -245,3 +245,29 @@ def test_corrupt_copy_is_detected_by_md5(
 
 def test_tag_name() -> None:
     assert vhd_copied_tag("vhd1") == "azimagebuilder.vhdCopied.vhd1"
+
+
+def test_verify_content_false_trusts_the_copy_but_still_checks_the_source(
+    azurite: AzuriteBlob, staged_vhd: tuple[str, bytes], dest_container: str
+) -> None:
+    source_url, expected = staged_vhd
+    user = azurite.account("userstore")
+    result = copy_vhd(
+        source_url,
+        f"{dest_container}/trusted.vhd",
+        source_credential=azurite.account("ibstaging").credential,
+        destination_credential=user.credential,
+        verify_content=False,
+    )
+    assert result.source_md5_computed
+    assert not result.content_verified
+    assert result.md5_base64 == _b64md5(expected)
+    # the source's computed MD5 was recorded on the copy, so a later check compares properties
+    later = verify_copy(
+        source_url,
+        result.destination_url,
+        source_credential=azurite.account("ibstaging").credential,
+        destination_credential=user.credential,
+    )
+    assert not later.content_verified
+    assert later.md5_base64 == result.md5_base64
