@@ -264,3 +264,44 @@ def test_progress_true_uses_the_display(capsys: pytest.CaptureFixture[str]) -> N
     assert f"{NAME}: creating" in out
     assert "Running Customizing" in out
     assert f"{NAME}: done: Succeeded" in out
+
+
+def test_progress_display_updates_one_cell_in_jupyter(monkeypatch: pytest.MonkeyPatch) -> None:
+    import IPython
+    import IPython.display
+
+    class ZMQInteractiveShell:  # what a Jupyter kernel's shell is called
+        pass
+
+    shown: list[tuple[str, Any]] = []
+
+    class Handle:
+        def update(self, data: dict[str, str], raw: bool) -> None:
+            shown.append(("update", data["text/plain"]))
+
+    def fake_display(data: dict[str, str], raw: bool, display_id: bool) -> Handle:
+        shown.append(("display", data["text/plain"]))
+        return Handle()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: ZMQInteractiveShell())
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    display = ProgressDisplay()
+    display(BuildProgress(NAME, "creating", None, None, "", timedelta(seconds=1)))
+    display(BuildProgress(NAME, "running", "Running", "Building", "", timedelta(seconds=2)))
+    display.close()
+    assert shown == [
+        ("display", f"{NAME}: creating (0m 01s)"),
+        ("update", f"{NAME}: Running Building (0m 02s)"),
+    ]
+
+
+def test_importing_the_errors_module_imports_no_azure_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, azimagebuilder._errors as e; print(any(m.startswith('azure') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    code = "from azimagebuilder._errors import BuildFailedError as B; print(B.__mro__[1].__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "HttpResponseError"
