@@ -47,6 +47,30 @@ _EXPORTS: dict[str, str] = {
     "copy_vhd_run_output": "azimagebuilder.resources.vhd",
     "verify_copy": "azimagebuilder.resources.vhd",
     # identity / compute / providers / preflight: added by their owner below this line
+    # identity (azimagebuilder/resources/identity.py)
+    "ManagedIdentity": "azimagebuilder.resources.identity",
+    "create_identity": "azimagebuilder.resources.identity",
+    "create_image_builder_identity": "azimagebuilder.resources.identity",
+    "grant_image_builder_roles": "azimagebuilder.resources.identity",
+    # source images and targets (azimagebuilder/resources/compute.py)
+    "GalleryImage": "azimagebuilder.resources.compute",
+    "PlatformImage": "azimagebuilder.resources.compute",
+    "check_distribution_targets": "azimagebuilder.resources.compute",
+    "check_resource_group": "azimagebuilder.resources.compute",
+    "check_source": "azimagebuilder.resources.compute",
+    "create_gallery_image": "azimagebuilder.resources.compute",
+    "latest_platform_image_version": "azimagebuilder.resources.compute",
+    "list_platform_images": "azimagebuilder.resources.compute",
+    "resolve_platform_image": "azimagebuilder.resources.compute",
+    # resource providers (azimagebuilder/resources/providers.py)
+    "IMAGE_BUILDER_PROVIDERS": "azimagebuilder.resources.providers",
+    "ProviderRegistrationTimeout": "azimagebuilder.resources.providers",
+    "ProviderStatus": "azimagebuilder.resources.providers",
+    "check_providers": "azimagebuilder.resources.providers",
+    "register_providers": "azimagebuilder.resources.providers",
+    # preflight (azimagebuilder/resources/preflight.py)
+    "PREFLIGHT_CODES": "azimagebuilder.resources.preflight",
+    "preflight": "azimagebuilder.resources.preflight",
 }
 
 __all__ = sorted(_EXPORTS)
