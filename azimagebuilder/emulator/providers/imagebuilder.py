@@ -424,6 +424,10 @@ class ImageBuilderProvider:
         if "vmProfile" in stored:
             props["vmProfile"] = stored.pop("vmProfile")
         props.update(stored)
+        if _at_least(api_version, "2022-02-14"):  # the staging group is shown from 2022-02-14
+            props["exactStagingResourceGroup"] = (
+                f"/subscriptions/{record['subscription']}/resourceGroups/{record['stagingResourceGroup']}"
+            )
         body: dict[str, Any] = {"properties": props}
         identity = record.get("identity")
         if identity is not None:
