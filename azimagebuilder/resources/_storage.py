@@ -38,7 +38,9 @@ def container_client(container: str | ContainerClient, credential: Any = None) -
         return container
     if not isinstance(container, str):
         raise TypeError(f"container must be a container URL or a ContainerClient, not {type(container)}")
-    return ContainerClient.from_container_url(container, credential=credential)
+    return ContainerClient.from_container_url(
+        container, credential=None if has_sas(container) else credential
+    )
 
 
 def blob_client(blob: str | BlobClient, credential: Any = None) -> BlobClient:

@@ -226,3 +226,24 @@ def test_redirect_from_https_to_http_is_refused() -> None:
     )
     assert allowed is not None
     assert allowed.full_url == "http://example.invalid/x.sh"
+
+
+def test_upload_with_a_sas_container_url_keeps_the_sas_out_of_the_template(
+    azurite: AzuriteBlob, container_url: str, tmp_path: Path
+) -> None:
+    from azure.storage.blob import ContainerSasPermissions, generate_container_sas
+
+    account = azurite.account("userstore")
+    sas = generate_container_sas(
+        account.name,
+        container_url.rsplit("/", 1)[1],
+        account_key=account.key,
+        permission=ContainerSasPermissions(read=True, create=True, write=True),
+        expiry=datetime.now(timezone.utc) + timedelta(hours=1),
+    )
+    script = tmp_path / "sas.sh"
+    script.write_bytes(b"echo via sas\n")
+    step = upload_shell_script(script, f"{container_url}?{sas}")
+    assert step.script_uri == f"{container_url}/sas.sh"
+    assert "sig=" not in repr(step)
+    assert _download(azurite, step.script_uri) == b"echo via sas\n"
