@@ -48,6 +48,8 @@ class WireModel(BaseModel):
         alias_generator=to_camel,
         validate_default=False,
         ser_json_inf_nan="constants",
+        # Schemas are built on first use, so importing the package (or validating a dict) stays cheap.
+        defer_build=True,
     )
 
     #: Fields left out of to_wire(): values only the service fills in.
