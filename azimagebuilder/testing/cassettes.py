@@ -106,6 +106,14 @@ _DROPPED_HEADERS = frozenset(
         "x-ms-request-id",
         "x-ms-routing-request-id",
         "x-ms-arm-service-request-id",
+        # transport boilerplate that says nothing about the API
+        "connection",
+        "accept-encoding",
+        "strict-transport-security",
+        "x-content-type-options",
+        "cache-control",
+        "pragma",
+        "expires",
     }
 )
 

@@ -1,0 +1,167 @@
+"""Every public operation of the async ImageBuilderClient, replayed from cassettes/test_recorded_aio_client/.
+
+The async twin of test_recorded_client.py: its own recordings, so the aiohttp transport's requests are
+what is matched on replay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+from azimagebuilder import BuildResult, ImageTemplate, RunOutput
+from azimagebuilder._errors import ApiVersionNotSupportedError, BuildFailedError, TemplateExistsError
+
+pytestmark = pytest.mark.vcr
+
+PROBE = "probe"  # a template name that is never created
+
+
+async def _create(session: Any, client: Any, name: str, template: Any = None) -> ImageTemplate:
+    poller = await client.begin_create_or_update(session.resource_group, name, template or session.template())
+    result: ImageTemplate = await poller.result()
+    return result
+
+
+async def test_begin_create_or_update(session: Any) -> None:
+    async with session.aio_client() as client:
+        template = await _create(session, client, "create")
+    assert template.provisioning_state == "Succeeded"
+    assert template.name == "create"
+    assert template.customize[0].name == "hello"
+
+
+async def test_get(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "get")
+        template = await client.get(session.resource_group, "get")
+    assert template.provisioning_state == "Succeeded"
+    assert template.last_run_status is None
+    assert template.distribute[0].run_output_name == "vhd"
+
+
+async def test_list_by_subscription_and_resource_group(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "list-a")
+        await _create(session, client, "list-b")
+        by_subscription = sorted([t.name async for t in client.list()])
+        by_group = sorted([t.name async for t in client.list(session.resource_group)])
+    assert {"list-a", "list-b"} <= set(by_subscription)
+    assert by_group == ["list-a", "list-b"]
+
+
+async def test_begin_update_tags(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "tags")
+        poller = await client.begin_update(session.resource_group, "tags", tags={"team": "images"})
+        updated = await poller.result()
+    assert updated.tags == {"team": "images"}
+
+
+async def test_begin_delete(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "delete")
+        poller = await client.begin_delete(session.resource_group, "delete")
+        assert await poller.result() is None
+        with pytest.raises(ResourceNotFoundError):
+            await client.get(session.resource_group, "delete")
+
+
+async def test_begin_run_and_run_outputs(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "run")
+        status = await (await client.begin_run(session.resource_group, "run")).result()
+        outputs = [o async for o in client.list_run_outputs(session.resource_group, "run")]
+        vhd = await client.get_run_output(session.resource_group, "run", "vhd")
+    assert status.run_state == "Succeeded"
+    assert [o.name for o in outputs] == ["vhd"]
+    assert isinstance(vhd, RunOutput)
+    assert vhd.provisioning_state == "Succeeded"
+    assert vhd.artifact_uri is not None
+    assert ".blob.core.windows.net/" in vhd.artifact_uri
+
+
+async def test_begin_run_resumes_from_continuation_token(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "resume")
+        token = (await client.begin_run(session.resource_group, "resume")).continuation_token()
+    async with session.aio_client() as client:
+        poller = await client.begin_run(session.resource_group, "resume", continuation_token=token)
+        status = await poller.result()
+    assert status.run_state == "Succeeded"
+
+
+async def test_build(session: Any) -> None:
+    events: list[Any] = []
+    async with session.aio_client() as client:
+        result = await client.build(
+            session.resource_group, "build", session.template(), progress=events.append
+        )
+    assert isinstance(result, BuildResult)
+    assert result.succeeded
+    assert set(result.vhd_uris) == {"vhd"}
+    assert events, "build() reported no progress"
+
+
+# -- failure paths ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.recording(scenario="fail:Customizing")
+async def test_failed_build_raises_packer_build_failed(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "fails", session.template(inline=("echo hello", "exit 1")))
+        poller = await client.begin_run(session.resource_group, "fails")
+        with pytest.raises(BuildFailedError) as caught:
+            await poller.result()
+    assert isinstance(caught.value, HttpResponseError)
+    assert caught.value.code == "PackerBuildFailed"
+    assert caught.value.last_run_status is not None
+    assert caught.value.last_run_status.run_state == "Failed"
+
+
+@pytest.mark.recording(scenario="partial", live=False)
+async def test_partially_succeeded_build_is_returned(session: Any) -> None:
+    async with session.aio_client() as client:
+        result = await client.build(session.resource_group, "partial", session.template())
+    assert result.partially_succeeded
+    assert result.run_status.run_state == "PartiallySucceeded"
+
+
+async def test_get_missing_template_is_404(session: Any) -> None:
+    async with session.aio_client() as client:
+        with pytest.raises(ResourceNotFoundError) as caught:
+            await client.get(session.resource_group, PROBE)
+    assert caught.value.status_code == 404
+
+
+async def test_build_refuses_to_overwrite_a_different_template(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "taken")
+        with pytest.raises(TemplateExistsError) as caught:
+            await client.build(session.resource_group, "taken", session.template(inline=("echo changed",)))
+    assert any("customize" in difference for difference in caught.value.differences)
+
+
+@pytest.mark.recording(
+    live=False,
+    faults=[{"route": "imageTemplates.get", "status": 429, "times": 2, "retry_after": 1}],
+)
+async def test_throttled_then_succeeds(session: Any, vcr: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "throttled")
+        template = await client.get(session.resource_group, "throttled")
+    assert template.name == "throttled"
+    assert [r["status"]["code"] for r in vcr.responses].count(429) == 2
+
+
+@pytest.mark.recording(
+    api_versions=["2022-07-01", "2024-02-01"], api_version="2019-05-01-preview", live=False
+)
+async def test_unsupported_api_version_says_what_to_pass(session: Any) -> None:
+    async with session.aio_client() as client:
+        with pytest.raises(ApiVersionNotSupportedError) as caught:
+            await client.get(session.resource_group, PROBE)
+    assert caught.value.api_version == "2019-05-01-preview"
+    assert "api_version" in str(caught.value)
