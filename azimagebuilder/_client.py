@@ -19,7 +19,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 from azure.core.exceptions import ResourceNotFoundError
@@ -114,6 +113,9 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         ARMHttpLoggingPolicy,
     )
 
+    # No NetworkTraceLoggingPolicy: it would log the Authorization header and request bodies (which may
+    # hold SAS URLs). ARMHttpLoggingPolicy logs method, redacted URL and allow-listed headers only.
+    kwargs.pop("logging_enable", None)
     scopes = kwargs.pop("credential_scopes", None) or [base_url.rstrip("/") + "/.default"]
     kwargs.setdefault("sdk_moniker", f"azimagebuilder/{__version__}")
     return [
@@ -127,7 +129,6 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         policies.RetryPolicy(**kwargs),
         ARMChallengeAuthenticationPolicy(credential, *scopes, **kwargs),
         policies.CustomHookPolicy(**kwargs),
-        policies.NetworkTraceLoggingPolicy(**kwargs),
         policies.DistributedTracingPolicy(**kwargs),
         policies.SensitiveHeaderCleanupPolicy(**kwargs),
         ARMHttpLoggingPolicy(**kwargs),
@@ -546,7 +547,3 @@ class ImageBuilderClient:
             return None
         body = ops.response_json(response.http_response)
         return dict(body) if isinstance(body, Mapping) else {}
-
-
-def _elapsed_since(start: float) -> timedelta:
-    return timedelta(seconds=time.monotonic() - start)

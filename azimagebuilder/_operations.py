@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from azure.core.exceptions import (
@@ -470,16 +470,3 @@ def uncopied_vhd_outputs(template: ImageTemplate, outputs: Sequence[RunOutput]) 
         for o in outputs
         if o.artifact_uri and o.name and f"{VHD_COPIED_TAG_PREFIX}{o.name}" not in tags
     ]
-
-
-def iter_values(body: Any) -> Iterator[Mapping[str, Any]]:
-    """The ``value`` items of a list body."""
-    if isinstance(body, Mapping):
-        for value in body.get("value") or []:
-            if isinstance(value, Mapping):
-                yield value
-
-
-def raise_no_return(error: BaseException) -> NoReturn:
-    """Raise ``error`` (a helper for callbacks that must not return)."""
-    raise error

@@ -44,11 +44,32 @@ def _api_version_of(url: str) -> str:
     return (parse_qs(urlparse(url).query).get("api-version") or [""])[0]
 
 
+def _mapped(err: HttpResponseError, initial_response: Any) -> HttpResponseError:
+    """The client's error for a failed poll (404 -> ResourceNotFoundError, api-version, ...), or ``err``
+    itself when the operation ran and reported failure (its body carries the service's error)."""
+    if isinstance(err.__cause__, OperationFailed):
+        return err
+    response = err.response
+    if response is None or (response.status_code or 0) < 400:
+        return err
+    request = getattr(initial_response, "http_request", None)
+    return ops.http_error(response, _api_version_of(str(getattr(request, "url", ""))))
+
+
 class TemplatePolling(ARMPolling):
     """ARM polling for template operations; ``timeout`` (the interval) 0 means never sleep."""
 
     def __init__(self, timeout: float = 30, **kwargs: Any) -> None:
         super().__init__(timeout=timeout, lro_options=dict(LRO_OPTIONS), **kwargs)
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except HttpResponseError as err:
+            mapped = _mapped(err, self._initial_response)
+            if mapped is err:
+                raise
+            raise mapped from err
 
     def _extract_delay(self) -> float:
         if not self._timeout:
@@ -61,6 +82,15 @@ class AsyncTemplatePolling(AsyncARMPolling):
 
     def __init__(self, timeout: float = 30, **kwargs: Any) -> None:
         super().__init__(timeout=timeout, lro_options=dict(LRO_OPTIONS), **kwargs)
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        except HttpResponseError as err:
+            mapped = _mapped(err, self._initial_response)
+            if mapped is err:
+                raise
+            raise mapped from err
 
     def _extract_delay(self) -> float:
         if not self._timeout:
@@ -131,7 +161,7 @@ class RunPolling(TemplatePolling):
         try:
             super().run()
         except HttpResponseError as err:
-            if isinstance(err.__cause__, OperationFailed) or self.status().lower() in ("failed", "canceled"):
+            if isinstance(err.__cause__, OperationFailed):
                 operation_response = self._pipeline_response.http_response
                 try:
                     template = self._get_template()
@@ -180,7 +210,7 @@ class AsyncRunPolling(AsyncTemplatePolling):
         try:
             await super().run()
         except HttpResponseError as err:
-            if isinstance(err.__cause__, OperationFailed) or self.status().lower() in ("failed", "canceled"):
+            if isinstance(err.__cause__, OperationFailed):
                 operation_response = self._pipeline_response.http_response
                 try:
                     template = await self._get_template()

@@ -50,6 +50,9 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         AsyncARMChallengeAuthenticationPolicy,
     )
 
+    # No NetworkTraceLoggingPolicy: it would log the Authorization header and request bodies (which may
+    # hold SAS URLs). ARMHttpLoggingPolicy logs method, redacted URL and allow-listed headers only.
+    kwargs.pop("logging_enable", None)
     scopes = kwargs.pop("credential_scopes", None) or [base_url.rstrip("/") + "/.default"]
     kwargs.setdefault("sdk_moniker", f"azimagebuilder/{__version__}")
     return [
@@ -63,7 +66,6 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         policies.AsyncRetryPolicy(**kwargs),
         AsyncARMChallengeAuthenticationPolicy(credential, *scopes, **kwargs),
         policies.CustomHookPolicy(**kwargs),
-        policies.NetworkTraceLoggingPolicy(**kwargs),
         policies.DistributedTracingPolicy(**kwargs),
         policies.SensitiveHeaderCleanupPolicy(**kwargs),
         ARMHttpLoggingPolicy(**kwargs),

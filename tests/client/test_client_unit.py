@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -448,3 +449,38 @@ def test_retries_give_up_with_the_last_error() -> None:
     with pytest.raises(HttpResponseError) as info:
         client.get(RG, NAME)
     assert info.value.status_code == 503
+
+
+def test_nothing_secret_is_logged_even_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    sas_script = "https://acct.blob.core.windows.net/scripts/a.sh?sv=2020&sig=SECRETSIG"
+    body = local_template()
+    body["properties"]["customize"] = [{"type": "Shell", "name": "s", "scriptUri": sas_script}]
+    client, _, _ = make(
+        [
+            ("PUT", TEMPLATE_PATH, Reply(201, template_body("Creating"), {"Azure-AsyncOperation": OP_URL})),
+            ("GET", OP_PATH, op("Succeeded")),
+            ("GET", TEMPLATE_PATH, Reply(404, {"error": {"code": "ResourceNotFound", "message": "gone"}})),
+        ],
+        logging_enable=True,
+    )
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(ResourceNotFoundError):
+        client.begin_create_or_update(RG, NAME, body, validate=False).result()
+    assert caplog.records  # something was logged
+    assert "fake-secret-token" not in caplog.text
+    assert "SECRETSIG" not in caplog.text
+
+
+def test_a_poll_answered_404_is_not_found_not_a_failed_build() -> None:
+    client, _, _ = make(
+        [
+            ("POST", TEMPLATE_PATH + "/run", accepted()),
+            ("GET", OP_PATH, Reply(404, {"error": {"code": "OperationNotFound", "message": "no such op"}})),
+        ]
+    )
+    with pytest.raises(ResourceNotFoundError) as info:
+        client.begin_run(RG, NAME).result()
+    assert not isinstance(info.value, BuildFailedError)
+    assert info.value.error is not None
+    assert info.value.error.code == "OperationNotFound"
+    assert isinstance(info.value.__cause__, HttpResponseError)
