@@ -10,6 +10,7 @@ Recordings are in ../shared/reference/azure-cli-recordings/ (called "the managed
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -400,3 +401,53 @@ def test_cancel_from_2020_02_14(slow_arm: Arm, clock: ManualClock) -> None:
     assert final["runState"] == "Canceled"
     preview = slow_arm.call("POST", slow_arm.path("c") + "/cancel")
     assert preview.status_code == 400  # no cancel in 2019-05-01-preview
+
+
+def test_customization_log_grows_while_the_build_runs(slow_arm: Arm, clock: ManualClock) -> None:
+    """SERVICE-BEHAVIOUR.md, Run: the build log is <run-id>/customization.log in the staging group's
+    packerlogs
+    container; it is written while the build runs (a client can follow it), each version extending the
+    last."""
+    slow_arm.create()
+    clock.advance(20)
+    slow_arm.call("POST", slow_arm.path() + "/run")
+    store = slow_arm.emulator.artifacts
+    texts = []
+    for step in (0, 15, 30, 40, 20):
+        clock.advance(step)
+        slow_arm.call("GET", slow_arm.path())  # any look at the template moves the simulation on
+        (url,) = [u for u in store.urls() if u.endswith("/customization.log")]  # type: ignore[attr-defined]
+        texts.append(store.read(url).decode())  # type: ignore[attr-defined]
+    for earlier, later in itertools.pairwise(texts):
+        assert later.startswith(earlier)
+    assert "Running provisioner" not in texts[1]  # Building
+    assert "Running provisioner: shell (setup.sh)" in texts[2]  # Customizing
+    assert "Distributing img_1" in texts[3]
+    assert texts[4].endswith("finished.\n")
+
+
+def test_staging_resource_group_is_shown_from_2022_02_14(arm: Arm) -> None:
+    """SUMMARY.md, newer api-versions: 2022-02-14 adds exactStagingResourceGroup (read-only); the staging
+    group
+    is named IT_<rg>_<name>_<guid> (SERVICE-BEHAVIOUR.md, Run)."""
+    identity_id = f"/subscriptions/{SUB}/resourceGroups/r/providers/Microsoft.ManagedIdentity"
+    identity_id += "/userAssignedIdentities/i"
+    body = template_body()
+    body["identity"] = {"type": "UserAssigned", "userAssignedIdentities": {identity_id: {}}}
+    arm.create("staged", body, api_version="2022-02-14")
+    props = arm.call("GET", arm.path("staged"), api_version="2022-02-14").json()["properties"]
+    assert re.fullmatch(
+        rf"/subscriptions/{SUB}/resourceGroups/IT_imagesRG_staged_[0-9a-f-]{{36}}",
+        props["exactStagingResourceGroup"],
+    )
+    assert "exactStagingResourceGroup" not in arm.call("GET", arm.path("staged")).json()["properties"]
+
+
+def test_operations_list(arm: Arm) -> None:
+    """SUMMARY.md, Operations_List: GET /providers/Microsoft.VirtualMachineImages/operations answers
+    {"value": [{"name", "display": {provider, operation, resource, description}, "origin", "properties"}]}."""
+    answer = arm.call("GET", "/providers/Microsoft.VirtualMachineImages/operations")
+    assert answer.status_code == 200
+    first = answer.json()["value"][0]
+    assert set(first) == {"name", "display", "origin", "properties"}
+    assert set(first["display"]) == {"provider", "operation", "resource", "description"}

@@ -250,9 +250,18 @@ class ImageBuilderProvider:
             self.ctx.artifacts.delete_artifacts(_template_id(record), record["stagingResourceGroup"])
             return True
         run = record.get("run")
-        if run is not None and not run.get("settled") and now >= run["end"]:
-            self._finish_run(data, record, run)
-            return True
+        if run is not None and not run.get("settled"):
+            if now >= run["end"]:
+                self._finish_run(data, record, run)
+                return True
+            phase = self._current_phase(run, now)
+            if run.get("loggedPhase") != phase and run.get("cancel") is None:
+                # The log grows while the build runs, as the real one does (a client may follow it).
+                run["logUrl"] = self.ctx.artifacts.put_log(
+                    record["stagingResourceGroup"], run["id"], self._log(record, run, upto=phase)
+                )
+                run["loggedPhase"] = phase
+                return True
         return False
 
     def _settle_all(self, data: dict[str, Any]) -> bool:
@@ -328,52 +337,115 @@ class ImageBuilderProvider:
             out["artifactUri"] = self.ctx.artifacts.put_vhd(template_id, name, fake_vhd(template_id, name))
         return out
 
-    def _log(self, record: Mapping[str, Any], run: Mapping[str, Any]) -> str:
-        lines = [
-            "azimagebuilder emulator: simulated build log; no VM was created and nothing was run.",
-            f"template: {_template_id(record)}",
-            f"run: {run['id']}  started: {format_nanos(from_epoch(run['start']))}",
-            "PACKER OUT ==> azure-arm: Creating build VM (simulated)",
+    def _log(self, record: Mapping[str, Any], run: Mapping[str, Any], upto: str | None = None) -> str:
+        """The simulated customization.log: what each customizer would have run, phase by phase.
+
+        ``upto`` (a phase name) cuts it where a run in progress has got to; every later text extends the
+        earlier ones, so a client following the log sees it grow.
+        """
+        lines = self._log_lines(record, run)
+        if upto is not None:
+            last = _PHASE_NAMES.index(upto)
+            lines = [(phase, line) for phase, line in lines if phase in _PHASE_NAMES[: last + 1]]
+        return "".join(line + "\n" for _, line in lines)
+
+    def _log_lines(self, record: Mapping[str, Any], run: Mapping[str, Any]) -> list[tuple[str, str]]:
+        lines: list[tuple[str, str]] = [
+            (
+                "Queued",
+                "azimagebuilder emulator: simulated build log; no VM was created and nothing was run.",
+            ),
+            ("Queued", f"template: {_template_id(record)}"),
+            ("Queued", f"run: {run['id']}  started: {format_nanos(from_epoch(run['start']))}"),
         ]
-        failed_phase = run.get("failedPhase")
-        if failed_phase in ("Queued", "Building"):
-            lines.append(f"PACKER ERR ==> azure-arm: build failed in phase {failed_phase}")
-            lines.append("PACKER ERR Build 'azure-arm' errored: simulated failure")
-            return "\n".join(lines) + "\n"
+        failed = run.get("failedPhase")
+        if failed == "Queued":
+            lines.append(
+                ("Queued", "PACKER ERR Build 'azure-arm' errored: the build was not started (simulated)")
+            )
+            return lines
+        lines.append(("Building", "PACKER OUT ==> azure-arm: Creating build VM (simulated)"))
+        if failed == "Building":
+            lines.append(
+                ("Building", "PACKER ERR ==> azure-arm: the build VM could not be created (simulated)")
+            )
+            lines.append(("Building", "PACKER ERR Build 'azure-arm' errored: simulated failure"))
+            return lines
         customizers = record["properties"].get("customize") or []
         for index, customizer in enumerate(customizers):
-            kind = str(customizer.get("type", ""))
+            kind = str(customizer.get("type", "")).lower()
             label = customizer.get("name", f"customize[{index}]")
-            provisioner = {"shell": "shell", "powershell": "powershell", "file": "file"}.get(
-                kind.lower(), "windows-restart" if kind.lower() == "windowsrestart" else kind.lower()
+            provisioner = {"windowsrestart": "windows-restart", "windowsupdate": "windows-update"}.get(
+                kind, kind
             )
-            lines.append(f"PACKER OUT ==> azure-arm: Running provisioner: {provisioner} ({label})")
+            lines.append(
+                ("Customizing", f"PACKER OUT ==> azure-arm: Running provisioner: {provisioner} ({label})")
+            )
             if customizer.get("scriptUri"):
-                lines.append(f"PACKER OUT     azure-arm: (not run) script {customizer['scriptUri']}")
+                lines.append(
+                    ("Customizing", f"PACKER OUT     azure-arm: (not run) script {customizer['scriptUri']}")
+                )
             for command in customizer.get("inline") or []:
-                lines.append(f"PACKER OUT     azure-arm: (not run) {command}")
+                lines.append(("Customizing", f"PACKER OUT     azure-arm: (not run) {command}"))
             if customizer.get("sourceUri"):
+                destination = customizer.get("destination", "")
                 lines.append(
-                    f"PACKER OUT     azure-arm: (not copied) {customizer['sourceUri']} -> "
-                    f"{customizer.get('destination', '')}"
+                    (
+                        "Customizing",
+                        f"PACKER OUT     azure-arm: (not copied) {customizer['sourceUri']} -> {destination}",
+                    )
                 )
-            if failed_phase == "Customizing" and index == len(customizers) - 1:
-                lines.append(
-                    f"PACKER ERR ==> azure-arm: Provisioning step had errors: {label}: exit status 1"
-                )
-                lines.append(
-                    "PACKER ERR Build 'azure-arm' errored: Script exited with non-zero exit status: 1"
-                )
-        if failed_phase == "Customizing" and not customizers:
-            lines.append("PACKER ERR Build 'azure-arm' errored: simulated customization failure")
+            if kind == "windowsrestart":
+                lines.append(("Customizing", "PACKER OUT     azure-arm: (not restarted) the build VM"))
         if run.get("timedOut"):
-            lines.append("PACKER ERR ==> azure-arm: build timed out (buildTimeoutInMinutes passed)")
-        elif failed_phase == "Distributing":
-            lines.append("PACKER ERR ==> azure-arm: distribution failed (simulated)")
-        elif run.get("final") in ("Succeeded", "PartiallySucceeded"):
-            lines.append("PACKER OUT ==> azure-arm: Deleting build VM (simulated)")
-            lines.append("PACKER OUT Build 'azure-arm' finished.")
-        return "\n".join(lines) + "\n"
+            lines.append(
+                (
+                    "Customizing",
+                    "PACKER ERR ==> azure-arm: still customizing when buildTimeoutInMinutes passed",
+                )
+            )
+            return lines
+        if failed == "Customizing":
+            label = customizers[-1].get("name", "customize") if customizers else "customize"
+            lines.append(
+                (
+                    "Customizing",
+                    f"PACKER ERR ==> azure-arm: Provisioning step had errors: {label}: exit status 1",
+                )
+            )
+            lines.append(
+                (
+                    "Customizing",
+                    "PACKER ERR Build 'azure-arm' errored: Script exited with non-zero exit status: 1",
+                )
+            )
+            return lines
+        for dist in record["properties"].get("distribute") or []:
+            name = dist.get("runOutputName", "")
+            lines.append(
+                ("Distributing", f"PACKER OUT ==> azure-arm: Distributing {name} ({dist.get('type', '')})")
+            )
+            if name in run.get("failedOutputs", []):
+                lines.append(
+                    ("Distributing", f"PACKER ERR ==> azure-arm: distribution of {name} failed (simulated)")
+                )
+        if failed == "Distributing":
+            lines.append(
+                ("Distributing", "PACKER ERR Build 'azure-arm' errored: distribution failed (simulated)")
+            )
+            return lines
+        if run.get("final") == "Canceled":
+            return lines
+        lines.append(("Distributing", "PACKER OUT ==> azure-arm: Deleting build VM (simulated)"))
+        lines.append(("Distributing", "PACKER OUT Build 'azure-arm' finished."))
+        return lines
+
+    def _current_phase(self, run: Mapping[str, Any], now: float) -> str:
+        phase = _PHASE_NAMES[0]
+        for name, phase_start in run["phases"]:
+            if now >= phase_start:
+                phase = name
+        return str(phase)
 
     # -- rendering -----------------------------------------------------------------------------------------
     def _provisioning_state(self, record: Mapping[str, Any], now: float) -> str:
@@ -456,10 +528,7 @@ class ImageBuilderProvider:
                     "runState": "Canceling",
                     "message": "Canceling image build",
                 }
-            sub_state = _PHASE_NAMES[0]
-            for name, phase_start in run["phases"]:
-                if now >= phase_start:
-                    sub_state = name
+            sub_state = self._current_phase(run, now)
             return {
                 "startTime": start,
                 "endTime": ZERO_DATE,
