@@ -37,6 +37,7 @@ LOCATION = "westus2"
 EMULATOR_BUILD_SECONDS = 2.0
 EMULATOR_POLL_SECONDS = 0.2
 LIVE_POLL_SECONDS = 15.0
+LIVE_ENVIRONMENT = ("AZURE_SUBSCRIPTION_ID", "AZURE_RESOURCE_GROUP", "AZURE_IMAGE_BUILDER_IDENTITY")
 
 
 @dataclass
@@ -117,15 +118,44 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # Before any fixture: in rewrite mode the vcr fixture deletes the cassette it is about to record,
     # so a test that cannot be recorded live must be skipped before it gets there.
     record_mode = item.config.getoption("--record-mode") or "none"
+    if cassettes.recording_target(record_mode) != "azure":
+        return
     marker = item.get_closest_marker("recording")
-    if (
-        cassettes.recording_target(record_mode) == "azure"
-        and marker is not None
-        and not marker.kwargs.get("live", True)
-    ):
+    if marker is not None and not marker.kwargs.get("live", True):
         pytest.skip(
             "emulator-only scenario (fault injection or a build outcome Azure cannot be made to give)"
         )
+    missing = [name for name in LIVE_ENVIRONMENT if not os.environ.get(name)]
+    if missing:  # fail before the cassette is emptied for re-recording
+        pytest.fail(f"recording against live Azure needs {', '.join(missing)} (see cassettes/README.md)")
+    # Each live test starts from an empty resource group, as each emulator test starts from a new
+    # emulator. Done here, before the cassette opens, so the clean-up is not recorded.
+    _delete_live_templates()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    record_mode = session.config.getoption("--record-mode", None) or "none"
+    if session.testscollected and cassettes.recording_target(record_mode) == "azure":
+        _delete_live_templates()
+
+
+def _delete_live_templates() -> None:
+    """Delete every image template in $AZURE_RESOURCE_GROUP (a group kept for these recordings)."""
+    subscription_id = os.environ.get("AZURE_SUBSCRIPTION_ID")
+    resource_group = os.environ.get("AZURE_RESOURCE_GROUP")
+    if not subscription_id or not resource_group:
+        return  # the session fixture says what is missing
+    from azure.identity import DefaultAzureCredential
+
+    from azimagebuilder import ImageBuilderClient
+
+    api_version = os.environ.get("AZIMAGEBUILDER_API_VERSION", CURRENT_STABLE_API_VERSION)
+    with ImageBuilderClient(
+        DefaultAzureCredential(), subscription_id, api_version=api_version, polling_interval=LIVE_POLL_SECONDS
+    ) as client:
+        for template in list(client.list(resource_group)):
+            if template.name:
+                client.begin_delete(resource_group, template.name, force=True).result()
 
 
 @pytest.fixture(scope="module")
@@ -138,10 +168,13 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 def vcr_config(record_mode: str) -> dict[str, Any]:
     replacements: dict[str, str] = {}
     if cassettes.recording_target(record_mode) == "azure":
-        replacements[os.environ["AZURE_RESOURCE_GROUP"]] = RESOURCE_GROUP
-        identity = os.environ.get("AZURE_IMAGE_BUILDER_IDENTITY")
-        if identity:
-            replacements[identity] = _canonical_identity_id()
+        # Real names -> the names replay uses (the subscription id is scrubbed by the standard rules).
+        for variable, canonical in (
+            ("AZURE_RESOURCE_GROUP", RESOURCE_GROUP),
+            ("AZURE_IMAGE_BUILDER_IDENTITY", _canonical_identity_id()),
+        ):
+            if os.environ.get(variable):
+                replacements[os.environ[variable]] = canonical
     return cassettes.vcr_config(replacements=replacements)
 
 
@@ -218,13 +251,6 @@ def _emulator_session(api_version: str | None, options: dict[str, Any]) -> Itera
 
 
 def _azure_session(api_version: str | None) -> Session:
-    missing = [
-        name
-        for name in ("AZURE_SUBSCRIPTION_ID", "AZURE_RESOURCE_GROUP", "AZURE_IMAGE_BUILDER_IDENTITY")
-        if not os.environ.get(name)
-    ]
-    if missing:
-        pytest.fail(f"recording against live Azure needs {', '.join(missing)} (see cassettes/README.md)")
     from azure.identity import DefaultAzureCredential
     from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
