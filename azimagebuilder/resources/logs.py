@@ -405,7 +405,7 @@ def follow_customization_log(
         ... ):
         ...     print(line)
     """
-    from azure.core.exceptions import ResourceNotFoundError
+    from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
     container, fixed_run, _ = _resolve(location, credential, run_id)
     current: str | None = fixed_run
@@ -439,6 +439,10 @@ def follow_customization_log(
                         yield line.rstrip(b"\r").decode(encoding, errors="replace")
             except ResourceNotFoundError:
                 pass  # not written yet
+            except HttpResponseError as exc:
+                if exc.status_code != 416:
+                    raise
+                # 416: the log shrank between reading its size and its bytes; the next poll starts over.
         if not running:
             if pending:
                 yield pending.rstrip(b"\r").decode(encoding, errors="replace")
