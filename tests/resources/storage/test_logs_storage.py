@@ -127,6 +127,7 @@ def test_follow_an_emulator_run_on_a_manual_clock(emulated: Emulated) -> None:
     create_template(env, "tpl", vhd_template(customizers=3))
     poller = env.client.begin_run("rg", "tpl")
     states: list[str] = []
+    times: list[object] = []
 
     def sleep(_: float) -> None:
         env.clock.advance(BUILD_SECONDS / 10)
@@ -141,6 +142,7 @@ def test_follow_an_emulator_run_on_a_manual_clock(emulated: Emulated) -> None:
     ):
         lines.append(line)
         states.append(str(env.client.get("rg", "tpl").last_run_status.run_state))
+        times.append(env.clock.now())
     assert str(poller.result().run_state) == "Succeeded"
 
     run_id = latest_run_id(env.staging_url, credential=env.staging_credential)
@@ -149,6 +151,10 @@ def test_follow_an_emulator_run_on_a_manual_clock(emulated: Emulated) -> None:
     assert lines[1:] == full.splitlines()
     assert any("Running provisioner: shell (step2)" in line for line in lines)
     assert not run_in_progress(env.client, "rg", "tpl")
+    # The emulator writes the log as the build goes: lines arrived while the run was still going, over
+    # several polls.
+    assert states[0] == "Running"
+    assert len(set(times)) > 2
 
 
 def test_log_location_hint_says_where_and_how() -> None:
