@@ -19,14 +19,21 @@ from ._customizer import (
     FileCustomizer,
     PowerShellCustomizer,
     ShellCustomizer,
+    UnknownCustomizer,
     WindowsRestartCustomizer,
     WindowsUpdateCustomizer,
 )
-from ._distributor import Distributor, ManagedImageDistributor, SharedImageDistributor, VhdDistributor
+from ._distributor import (
+    Distributor,
+    ManagedImageDistributor,
+    SharedImageDistributor,
+    UnknownDistributor,
+    VhdDistributor,
+)
 from ._enums import ProvisioningErrorCode, ProvisioningState, RunState, RunSubState
 from ._identity import UserAssignedIdentity
 from ._profile import VmProfile, VnetConfig
-from ._source import ManagedImageSource, PlatformImageSource, SharedImageVersionSource, Source
+from ._source import ManagedImageSource, PlatformImageSource, SharedImageVersionSource, Source, UnknownSource
 from ._status import LastRunStatus, ProvisioningError, RunOutput
 from ._template import ImageTemplate
 
@@ -51,6 +58,9 @@ __all__ = [
     "SharedImageVersionSource",
     "ShellCustomizer",
     "Source",
+    "UnknownCustomizer",
+    "UnknownDistributor",
+    "UnknownSource",
     "UserAssignedIdentity",
     "VhdDistributor",
     "VmProfile",

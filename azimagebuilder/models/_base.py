@@ -108,7 +108,7 @@ class TypedWireModel(WireModel):
     @field_validator("type")
     @classmethod
     def _check_type(cls, value: str) -> str:
-        if value in cls._type_spellings:
+        if not cls._type_spellings or value in cls._type_spellings:  # no spellings: any type (Unknown*)
             return value
         for spelling in cls._type_spellings:
             if value.lower() == spelling.lower():

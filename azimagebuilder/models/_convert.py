@@ -25,6 +25,7 @@ _UNION_TAGS = frozenset(
         "windowsupdate",
         "sharedimage",
         "vhd",
+        "unknown",
     }
 )
 _TOP_LEVEL_LOCS = frozenset({"location", "tags", "identity", "dependsOn", "depends_on", "id", "name"})

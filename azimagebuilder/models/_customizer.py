@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import Discriminator, Tag
 
 from ._base import ArmExpression, TypedWireModel
-from ._source import type_tag
+from ._source import tagger
 
 
 class ShellCustomizer(TypedWireModel):
@@ -92,6 +92,13 @@ class WindowsUpdateCustomizer(TypedWireModel):
     update_limit: int | ArmExpression | None = None
 
 
+class UnknownCustomizer(TypedWireModel):
+    """A customizer of a type this library does not model, read from the service; ``validate`` refuses it."""
+
+    type: str
+    name: str | None = None
+
+
 CUSTOMIZER_TYPES: dict[str, type[TypedWireModel]] = {
     "shell": ShellCustomizer,
     "powershell": PowerShellCustomizer,
@@ -106,6 +113,7 @@ Customizer = Annotated[
     | Annotated[PowerShellCustomizer, Tag("powershell")]
     | Annotated[WindowsRestartCustomizer, Tag("windowsrestart")]
     | Annotated[FileCustomizer, Tag("file")]
-    | Annotated[WindowsUpdateCustomizer, Tag("windowsupdate")],
-    Discriminator(type_tag),
+    | Annotated[WindowsUpdateCustomizer, Tag("windowsupdate")]
+    | Annotated[UnknownCustomizer, Tag("unknown")],
+    Discriminator(tagger(CUSTOMIZER_TYPES)),
 ]

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import Discriminator, Tag
 
 from ._base import ArmExpression, TypedWireModel
-from ._source import type_tag
+from ._source import tagger
 
 
 class ManagedImageDistributor(TypedWireModel):
@@ -68,6 +68,14 @@ class VhdDistributor(TypedWireModel):
     tags: dict[str, str] | None = None
 
 
+class UnknownDistributor(TypedWireModel):
+    """A distributor of a type this library does not model, read from the service; ``validate`` refuses it."""
+
+    type: str
+    run_output_name: str | None = None
+    artifact_tags: dict[str, str] | None = None
+
+
 DISTRIBUTOR_TYPES: dict[str, type[TypedWireModel]] = {
     "managedimage": ManagedImageDistributor,
     "sharedimage": SharedImageDistributor,
@@ -78,6 +86,7 @@ DISTRIBUTOR_TYPES: dict[str, type[TypedWireModel]] = {
 Distributor = Annotated[
     Annotated[ManagedImageDistributor, Tag("managedimage")]
     | Annotated[SharedImageDistributor, Tag("sharedimage")]
-    | Annotated[VhdDistributor, Tag("vhd")],
-    Discriminator(type_tag),
+    | Annotated[VhdDistributor, Tag("vhd")]
+    | Annotated[UnknownDistributor, Tag("unknown")],
+    Discriminator(tagger(DISTRIBUTOR_TYPES)),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from ._base import WireModel
 
 
@@ -20,7 +22,8 @@ class UserAssignedIdentity(WireModel):
     """
 
     type: str = "UserAssigned"
-    user_assigned_identities: dict[str, dict[str, Any]]
+    # The service answers {"principalId", "clientId"} (or null) per identity; requests send {}.
+    user_assigned_identities: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
 
     @classmethod
     def from_id(cls, resource_id: str) -> UserAssignedIdentity:

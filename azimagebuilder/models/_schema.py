@@ -46,6 +46,10 @@ def template_json_schema() -> dict[str, Any]:
             "description": "The type name (matched case-insensitively by the service).",
         }
         definition["required"] = ["type", *[r for r in definition.get("required", []) if r != "type"]]
+    # Unknown* members exist to read the service's answers; an editor should offer only the real types.
+    for name in ("UnknownSource", "UnknownCustomizer", "UnknownDistributor"):
+        defs.pop(name, None)
+    _drop_unknown_refs(props)
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Azure VM Image Builder template",
@@ -61,3 +65,22 @@ def template_json_schema() -> dict[str, Any]:
         "$defs": defs,
     }
     return schema
+
+
+def _drop_unknown_refs(node: Any) -> None:
+    if isinstance(node, dict):
+        for key in ("oneOf", "anyOf"):
+            if isinstance(node.get(key), list):
+                node[key] = [
+                    item
+                    for item in node[key]
+                    if not (
+                        isinstance(item, dict) and str(item.get("$ref", "")).startswith("#/$defs/Unknown")
+                    )
+                ]
+                node.pop("discriminator", None)
+        for value in node.values():
+            _drop_unknown_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_unknown_refs(value)

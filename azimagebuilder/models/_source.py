@@ -55,6 +55,18 @@ class SharedImageVersionSource(TypedWireModel):
     image_version_id: str
 
 
+class UnknownSource(TypedWireModel):
+    """A source of a type this library does not model (an old ISO source, a future type), read from the
+    service so that listing templates never fails; its fields are in ``model_extra``. ``validate`` refuses it.
+
+    Example:
+        >>> UnknownSource.model_validate({"type": "ISO", "sourceUri": "https://e.com/r.iso"}).to_wire()
+        {'type': 'ISO', 'sourceUri': 'https://e.com/r.iso'}
+    """
+
+    type: str
+
+
 SOURCE_TYPES: dict[str, type[TypedWireModel]] = {
     "platformimage": PlatformImageSource,
     "managedimage": ManagedImageSource,
@@ -62,19 +74,30 @@ SOURCE_TYPES: dict[str, type[TypedWireModel]] = {
 }
 
 
-def type_tag(value: Any) -> str | None:
-    """The lower-cased ``type`` of a model or a wire dict (``None`` when it has none)."""
-    raw = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    if isinstance(value, dict) and raw is None:
-        raw = next((v for k, v in value.items() if isinstance(k, str) and k.lower() == "type"), None)
-    return raw.lower() if isinstance(raw, str) else None
+def tagger(known: dict[str, type[TypedWireModel]]) -> Any:
+    """The discriminator of a family: the lower-cased ``type`` when known, else ``"unknown"``."""
+
+    def tag(value: Any) -> str | None:
+        if isinstance(value, TypedWireModel):
+            return value.type.lower() if type(value) in known.values() else "unknown"
+        if not isinstance(value, dict):
+            return None
+        raw = value.get("type")
+        if raw is None:
+            raw = next((v for k, v in value.items() if isinstance(k, str) and k.lower() == "type"), None)
+        if not isinstance(raw, str):
+            return None
+        return raw.lower() if raw.lower() in known else "unknown"
+
+    return tag
 
 
 #: Any source; a dict of the wire shape is accepted too.
 Source = Annotated[
     Annotated[PlatformImageSource, Tag("platformimage")]
     | Annotated[ManagedImageSource, Tag("managedimage")]
-    | Annotated[SharedImageVersionSource, Tag("sharedimageversion")],
-    Discriminator(type_tag),
+    | Annotated[SharedImageVersionSource, Tag("sharedimageversion")]
+    | Annotated[UnknownSource, Tag("unknown")],
+    Discriminator(tagger(SOURCE_TYPES)),
     Field(description="The image the build starts from."),
 ]

@@ -26,8 +26,16 @@ from azimagebuilder import (
     VnetConfig,
     WindowsRestartCustomizer,
     WindowsUpdateCustomizer,
+    validate,
 )
-from azimagebuilder.models import ProvisioningState, RunState, RunSubState
+from azimagebuilder.models import (
+    ProvisioningState,
+    RunState,
+    RunSubState,
+    UnknownCustomizer,
+    UnknownDistributor,
+    UnknownSource,
+)
 
 SUB = "/subscriptions/0000/resourceGroups/rg/providers"
 IDENTITY_ID = f"{SUB}/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
@@ -275,3 +283,32 @@ def test_source_defaults_and_types() -> None:
         "type": "SharedImageVersion",
         "imageVersionId": "x",
     }
+
+
+def test_from_arm_reads_types_this_library_does_not_model_and_validate_refuses_them() -> None:
+    # An old template with an ISO source, or a newer service's types, must not break listing templates.
+    template = ImageTemplate.from_arm(
+        {
+            "location": "westus",
+            "identity": {"type": "None"},
+            "properties": {
+                "source": {"type": "ISO", "sourceUri": "https://e.com/rhel.iso", "sha256Checksum": "a" * 64},
+                "customize": [{"type": "FutureStep", "name": "x", "depth": 3}],
+                "distribute": [{"type": "Blob", "runOutputName": "b"}],
+            },
+        }
+    )
+    assert isinstance(template.source, UnknownSource)
+    assert isinstance(template.customize[0], UnknownCustomizer)
+    assert isinstance(template.distribute[0], UnknownDistributor)
+    assert template.to_arm()["properties"]["customize"] == [{"type": "FutureStep", "name": "x", "depth": 3}]
+    assert template.identity is not None
+    assert template.identity.resource_ids == []
+    codes = [p.code for p in validate(template).errors]
+    assert codes == [
+        "identity-type",
+        "identity-count",
+        "iso-source-deprecated",
+        "customizer-type-unknown",
+        "distributor-type-unknown",
+    ]
