@@ -23,10 +23,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._constants import ARM_ENDPOINT
+from .providers import _mgmt_client, _resource_client
 
 if TYPE_CHECKING:  # pragma: no cover
     from azure.core.credentials import TokenCredential
@@ -135,16 +137,12 @@ def _parse_id(resource_id: str) -> dict[str, str] | None:
     return {k: str(v) for k, v in parse_resource_id(resource_id).items()}
 
 
-def _compute_client(credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any) -> Any:
+def _compute_client(
+    credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any
+) -> AbstractContextManager[Any]:
     from azure.mgmt.compute import ComputeManagementClient
 
-    return ComputeManagementClient(credential, subscription_id, base_url=base_url, **kwargs)
-
-
-def _resource_client(credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any) -> Any:
-    from azure.mgmt.resource.resources import ResourceManagementClient
-
-    return ResourceManagementClient(credential, subscription_id, base_url=base_url, **kwargs)
+    return _mgmt_client(ComputeManagementClient, credential, subscription_id, base_url, kwargs)
 
 
 def _error_code(exc: Exception) -> str:

@@ -35,10 +35,12 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._constants import ARM_ENDPOINT
+from .providers import _mgmt_client
 
 if TYPE_CHECKING:  # pragma: no cover
     from azure.core.credentials import TokenCredential
@@ -154,16 +156,20 @@ def image_builder_role_definition(scope: str) -> tuple[str, dict[str, Any]]:
     return str(uuid.uuid5(_NAMESPACE, "role|" + normalized.lower())), body
 
 
-def _msi_client(credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any) -> Any:
+def _msi_client(
+    credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any
+) -> AbstractContextManager[Any]:
     from azure.mgmt.msi import ManagedServiceIdentityClient
 
-    return ManagedServiceIdentityClient(credential, subscription_id, base_url=base_url, **kwargs)
+    return _mgmt_client(ManagedServiceIdentityClient, credential, subscription_id, base_url, kwargs)
 
 
-def _auth_client(credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any) -> Any:
+def _auth_client(
+    credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any
+) -> AbstractContextManager[Any]:
     from azure.mgmt.authorization import AuthorizationManagementClient
 
-    return AuthorizationManagementClient(credential, subscription_id, base_url=base_url, **kwargs)
+    return _mgmt_client(AuthorizationManagementClient, credential, subscription_id, base_url, kwargs)
 
 
 def create_identity(

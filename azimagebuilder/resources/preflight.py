@@ -166,8 +166,8 @@ def _check_identity(
     kwargs: Any,
 ) -> list[Problem]:
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-    from azure.mgmt.authorization import AuthorizationManagementClient
-    from azure.mgmt.msi import ManagedServiceIdentityClient
+
+    from .identity import _auth_client, _msi_client
 
     problems: list[Problem] = []
     path = "identity.userAssignedIdentities"
@@ -175,9 +175,7 @@ def _check_identity(
         parts = _compute._parse_id(identity_id)
         if parts is None or parts.get("type", "").lower() != "userassignedidentities":
             continue  # validate() reports a malformed id
-        with ManagedServiceIdentityClient(
-            credential, parts["subscription"], base_url=base_url, **kwargs
-        ) as client:
+        with _msi_client(credential, parts["subscription"], base_url, kwargs) as client:
             try:
                 identity = client.user_assigned_identities.get(parts["resource_group"], parts["name"])
             except ResourceNotFoundError:
@@ -198,7 +196,7 @@ def _check_identity(
                 )
                 continue
         principal = identity.principal_id
-        with AuthorizationManagementClient(credential, subscription_id, base_url=base_url, **kwargs) as auth:
+        with _auth_client(credential, subscription_id, base_url, kwargs) as auth:
             for where, scope in _destination_groups(
                 _compute._get(document.get("properties") or {}, "distribute")
             ):

@@ -16,9 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,10 +80,33 @@ class ProviderRegistrationTimeout(TimeoutError):
         )
 
 
-def _resource_client(credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any) -> Any:
+@contextlib.contextmanager
+def _mgmt_client(
+    client_type: Callable[..., Any],
+    credential: TokenCredential,
+    subscription_id: str,
+    base_url: str,
+    kwargs: Any,
+) -> Iterator[Any]:
+    """An azure-mgmt client for one helper call, closed at the end.
+
+    A helper may make several clients; a ``transport`` the caller passed is shared by all of them, so it is
+    left open (azure-core refuses to reopen a closed transport): its owner closes it.
+    """
+    client = client_type(credential, subscription_id, base_url=base_url, **kwargs)
+    if "transport" in kwargs:
+        yield client
+        return
+    with client:
+        yield client
+
+
+def _resource_client(
+    credential: TokenCredential, subscription_id: str, base_url: str, kwargs: Any
+) -> contextlib.AbstractContextManager[Any]:
     from azure.mgmt.resource.resources import ResourceManagementClient
 
-    return ResourceManagementClient(credential, subscription_id, base_url=base_url, **kwargs)
+    return _mgmt_client(ResourceManagementClient, credential, subscription_id, base_url, kwargs)
 
 
 def _status(client: Any, namespace: str) -> ProviderStatus:

@@ -189,3 +189,22 @@ def test_the_package_export_is_callable_even_after_the_module_was_imported() -> 
         {"location": "westus2"}, credential=ReplayCredential(), subscription_id=FAKE_SUBSCRIPTION_ID
     )
     assert not report.ok
+
+
+def test_a_caller_transport_is_shared_by_every_client_and_left_open(mgmt: Any) -> None:
+    from azure.core.pipeline.transport import RequestsTransport
+
+    from azimagebuilder.resources.providers import check_providers
+    from azimagebuilder.testing import cassettes
+
+    if mgmt.target == "replay":
+        transport = cassettes.replay_transport()
+    else:  # a transport of one's own carries its own TLS settings
+        transport = RequestsTransport(connection_verify=mgmt.kwargs["connection_verify"])
+    with transport:
+        report = _run(mgmt, _template(), transport=transport)  # preflight makes several clients
+        assert report.ok
+        statuses = check_providers(
+            mgmt.credential, mgmt.subscription_id, ["Microsoft.Compute"], transport=transport, **mgmt.kwargs
+        )
+        assert statuses[0].registered  # still open after preflight's clients are done
