@@ -451,3 +451,32 @@ def test_operations_list(arm: Arm) -> None:
     first = answer.json()["value"][0]
     assert set(first) == {"name", "display", "origin", "properties"}
     assert set(first["display"]) == {"provider", "operation", "resource", "description"}
+
+
+def test_system_data_from_2021_10_01(arm: Arm) -> None:
+    """SUMMARY.md, newer api-versions: 2021-10-01 makes the template a TrackedResource with systemData."""
+    identity_id = f"/subscriptions/{SUB}/resourceGroups/r/providers/Microsoft.ManagedIdentity"
+    identity_id += "/userAssignedIdentities/i"
+    body = template_body()
+    body["identity"] = {"type": "UserAssigned", "userAssignedIdentities": {identity_id: {}}}
+    arm.create("sd", body, api_version="2021-10-01")
+    got = arm.call("GET", arm.path("sd"), api_version="2021-10-01").json()
+    assert TICKS.match(got["systemData"]["createdAt"])
+    assert "systemData" not in arm.call("GET", arm.path("sd")).json()
+
+
+def test_staging_resource_groups_for_the_resources_provider(arm: Arm) -> None:
+    """SERVICE-BEHAVIOUR.md, Run: the staging group IT_<templateRG>_<templateName>_<guid> holds a storage
+    account with the packerlogs container; the helper hands it to a Microsoft.Resources provider."""
+    from azimagebuilder.emulator.providers.imagebuilder import staging_resource_groups
+
+    arm.create("st")
+    (group,) = staging_resource_groups(arm.emulator.state, SUB)
+    assert re.fullmatch(r"IT_imagesRG_st_[0-9a-f-]{36}", group["name"])
+    assert group["tags"] == {
+        "createdBy": "AzureVMImageBuilder",
+        "imageTemplateName": "st",
+        "imageTemplateResourceGroupName": "imagesRG",
+    }
+    assert re.fullmatch(r"[a-z0-9]{24}", group["storageAccount"])
+    assert staging_resource_groups(arm.emulator.state, "99999999-0000-0000-0000-000000000000") == []

@@ -227,3 +227,15 @@ def test_state_file_holds_no_token(make_arm: Any, tmp_path: Path) -> None:
     token = arm.session.headers["Authorization"].split(" ", 1)[1]
     assert token not in state.read_text()
     assert json.loads(state.read_text())["sections"]
+
+
+def test_debug_logs_hold_no_token(arm: Arm, caplog: pytest.LogCaptureFixture) -> None:
+    """Secrets never in logs: at DEBUG the emulator logs request lines, never the Authorization header."""
+    import logging
+
+    token = arm.session.headers["Authorization"].split(" ", 1)[1]
+    with caplog.at_level(logging.DEBUG, logger="azimagebuilder.emulator"):
+        arm.create()
+        arm.call("GET", arm.path())
+    assert any("PUT" in r.getMessage() for r in caplog.records)
+    assert all(token not in r.getMessage() for r in caplog.records)

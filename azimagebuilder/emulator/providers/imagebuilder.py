@@ -38,12 +38,13 @@ from datetime import datetime
 from typing import Any
 
 from ..._constants import RESOURCE_PROVIDER
-from .._artifacts import fake_vhd
+from .._artifacts import fake_vhd, staging_account_name
 from .._clock import ZERO_DATE, format_nanos, format_ticks, from_epoch, to_epoch
 from .._router import ArmError, Request, Response, Router
+from .._state import StateStore
 from . import ProviderContext
 
-__all__ = ["PHASES", "SCENARIO_TAG", "Scenario", "parse_scenario", "register"]
+__all__ = ["PHASES", "SCENARIO_TAG", "Scenario", "parse_scenario", "register", "staging_resource_groups"]
 
 #: The tag that chooses a template's build scenario. (Azure tag names cannot contain "/".)
 SCENARIO_TAG = "azimagebuilder.emulator.scenario"
@@ -515,6 +516,16 @@ class ImageBuilderProvider:
         body["type"] = _TYPE
         body["location"] = record["location"]
         body["tags"] = record.get("tags") or {}
+        if _at_least(api_version, "2021-10-01"):  # TrackedResource with systemData from 2021-10-01
+            created = format_ticks(from_epoch(record["createdAt"]))
+            body["systemData"] = {
+                "createdBy": "emulator@example.com",
+                "createdByType": "User",
+                "createdAt": created,
+                "lastModifiedBy": "emulator@example.com",
+                "lastModifiedByType": "User",
+                "lastModifiedAt": created,
+            }
         return body
 
     def _last_run_status(self, run: Mapping[str, Any], now: float) -> dict[str, Any]:
@@ -1130,6 +1141,37 @@ def _minimal_problems(body: Mapping[str, Any]) -> list[dict[str, Any]]:
                     }
                 )
     return problems
+
+
+def staging_resource_groups(state: StateStore, subscription_id: str) -> list[dict[str, Any]]:
+    """The staging resource groups of a subscription's templates, for a Microsoft.Resources provider.
+
+    Each is ``{"name": "IT_<rg>_<name>_<guid>", "location", "tags", "storageAccount"}`` with the tags Image
+    Builder puts on the group (``createdBy: AzureVMImageBuilder``, ``imageTemplateName``,
+    ``imageTemplateResourceGroupName``) and the name of the storage account holding ``packerlogs``.
+
+    Example:
+        >>> staging_resource_groups(StateStore(), "00000000-0000-0000-0000-000000000000")
+        []
+    """
+    groups: list[dict[str, Any]] = []
+    with state.locked():
+        for record in state.section(_SECTION).get("templates", {}).values():
+            if record["subscription"].lower() != subscription_id.lower():
+                continue
+            groups.append(
+                {
+                    "name": record["stagingResourceGroup"],
+                    "location": str(record["location"]).replace(" ", "").lower(),
+                    "tags": {
+                        "createdBy": "AzureVMImageBuilder",
+                        "imageTemplateName": record["name"],
+                        "imageTemplateResourceGroupName": record["resourceGroup"],
+                    },
+                    "storageAccount": staging_account_name(record["stagingResourceGroup"]),
+                }
+            )
+    return groups
 
 
 def register(router: Router, context: ProviderContext) -> None:
