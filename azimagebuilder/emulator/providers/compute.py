@@ -40,8 +40,8 @@ __all__ = ["PLATFORM_IMAGES", "register"]
 SECTION = "compute"
 
 #: The built-in platform image catalogue: (publisher, offer, sku) -> (os type, versions). Served in every
-#: region. The Windows versions are chosen so that text order and numeric order disagree
-#: ("17763.973..." sorts after "17763.1158..." as text).
+#: region. The Windows and RHEL 8 versions are chosen so that text order and numeric order disagree
+#: ("17763.973..." sorts after "17763.1158..." as text, "8.9..." after "8.10...").
 PLATFORM_IMAGES: dict[tuple[str, str, str], tuple[str, tuple[str, ...]]] = {
     ("Canonical", "UbuntuServer", "16.04-LTS"): (
         "Linux",
@@ -52,6 +52,8 @@ PLATFORM_IMAGES: dict[tuple[str, str, str], tuple[str, tuple[str, ...]]] = {
         ("18.04.201912180", "18.04.202003250", "18.04.202004290"),
     ),
     ("RedHat", "RHEL", "7.7"): ("Linux", ("7.7.2019110513", "7.7.2020031212")),
+    # The case of Azure/azure-rest-api-specs#30142: text order picks 8.9 as "latest".
+    ("RedHat", "RHEL", "8-lvm-gen2"): ("Linux", ("8.9.2024022012", "8.10.2024070513")),
     ("MicrosoftWindowsServer", "WindowsServer", "2019-Datacenter"): (
         "Windows",
         ("17763.737.1909062324", "17763.973.2001110547", "17763.1158.2004131759"),

@@ -34,6 +34,14 @@ def test_latest_is_the_numerically_highest_version(mgmt: Any) -> None:
     assert latest == "17763.1158.2004131759"
 
 
+def test_latest_rhel_8_is_8_10_not_8_9(mgmt: Any) -> None:
+    # Azure/azure-rest-api-specs#30142: ordering names as text made "latest" 8.9.
+    latest = latest_platform_image_version(
+        mgmt.credential, mgmt.subscription_id, "westus2", "RedHat", "RHEL", "8-lvm-gen2", **mgmt.kwargs
+    )
+    assert latest == "8.10.2024070513"
+
+
 def test_list_platform_images_walks_offers_and_skus(mgmt: Any) -> None:
     images = list_platform_images(
         mgmt.credential, mgmt.subscription_id, "westus2", "Canonical", **mgmt.kwargs
