@@ -39,7 +39,6 @@ Example:
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import os
 import re
@@ -342,17 +341,32 @@ def async_replay_transport(**kwargs: Any) -> Any:
 # -- serializer -----------------------------------------------------------------------------------------
 
 # The ways a JSON text can have been written that re-encoding reproduces exactly: compact (azure-core's
-# json.dumps has ", " and ": "), or indented like ARM's answers, each with or without \u escapes.
-_JSON_LAYOUTS: dict[str, dict[str, Any]] = {
-    "compact": {"separators": (",", ":")},
-    "spaced": {},
-    "indent1": {"indent": 1},
-    "indent2": {"indent": 2},
-    "indent4": {"indent": 4},
+# json.dumps has ", " and ": "), or indented like ARM's answers (some resource providers end lines with
+# CRLF), each with or without \u escapes. Newlines inside JSON strings are escaped, so every raw newline
+# of an indented text is layout.
+_JSON_LAYOUTS: dict[str, tuple[dict[str, Any], str]] = {
+    "compact": ({"separators": (",", ":")}, "\n"),
+    "spaced": ({}, "\n"),
+    "indent1": ({"indent": 1}, "\n"),
+    "indent2": ({"indent": 2}, "\n"),
+    "indent4": ({"indent": 4}, "\n"),
+    "indent1-crlf": ({"indent": 1}, "\r\n"),
+    "indent2-crlf": ({"indent": 2}, "\r\n"),
+    "indent4-crlf": ({"indent": 4}, "\r\n"),
 }
+
+
+def _json_format(layout: dict[str, Any], newline: str, ascii_only: bool) -> Callable[[Any], str]:
+    def dump(value: Any) -> str:
+        text = json.dumps(value, ensure_ascii=ascii_only, **layout)
+        return text if newline == "\n" else text.replace("\n", newline)
+
+    return dump
+
+
 _JSON_FORMATS: dict[str, Callable[[Any], str]] = {
-    f"{name}{suffix}": functools.partial(json.dumps, ensure_ascii=ascii_only, **layout)
-    for name, layout in _JSON_LAYOUTS.items()
+    f"{name}{suffix}": _json_format(layout, newline, ascii_only)
+    for name, (layout, newline) in _JSON_LAYOUTS.items()
     for suffix, ascii_only in (("", False), ("-ascii", True))
 }
 
