@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Public name -> the module that defines it. Each engineer edits only the lines of their own modules;
 # keep each block sorted by name.
@@ -74,6 +74,31 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only; each block by its owner
+    # storage (scripts, logs, vhd); "X as X" marks an explicit re-export
+    from .logs import LogLocation as LogLocation
+    from .logs import LogNotFoundError as LogNotFoundError
+    from .logs import download_customization_log as download_customization_log
+    from .logs import find_log_location as find_log_location
+    from .logs import find_staging_resource_group as find_staging_resource_group
+    from .logs import find_staging_storage_account as find_staging_storage_account
+    from .logs import follow_customization_log as follow_customization_log
+    from .logs import latest_run_id as latest_run_id
+    from .logs import log_location_hint as log_location_hint
+    from .logs import run_in_progress as run_in_progress
+    from .scripts import ScriptUploadError as ScriptUploadError
+    from .scripts import sha256_of_file as sha256_of_file
+    from .scripts import sha256_of_url as sha256_of_url
+    from .scripts import upload_file as upload_file
+    from .scripts import upload_folder as upload_folder
+    from .scripts import upload_powershell_script as upload_powershell_script
+    from .scripts import upload_shell_script as upload_shell_script
+    from .vhd import CopyResult as CopyResult
+    from .vhd import VhdCopyError as VhdCopyError
+    from .vhd import copy_vhd as copy_vhd
+    from .vhd import copy_vhd_run_output as copy_vhd_run_output
+    from .vhd import verify_copy as verify_copy
 
 
 def __getattr__(name: str) -> Any:
