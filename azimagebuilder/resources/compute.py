@@ -129,7 +129,23 @@ def _as_wire(value: Any) -> dict[str, Any]:
     return wire
 
 
-def _parse_id(resource_id: str) -> dict[str, str] | None:
+_ARM_EXPRESSION = re.compile(r"^\s*\[(?!\[).*\]\s*$", re.DOTALL)
+
+
+def _unresolved(*values: Any) -> bool:
+    """True when any value is an ARM expression (``"[parameters('x')]"``): only a deployment knows it.
+
+    ``validate`` already warns about them (``arm-expression``); preflight skips what it cannot look up
+    rather than report a false error.
+    """
+    for value in values:
+        items = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, str) and _ARM_EXPRESSION.match(v) for v in items):
+            return True
+    return False
+
+
+def _parse_id(resource_id: Any) -> dict[str, str] | None:
     from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
 
     if not isinstance(resource_id, str) or not is_valid_resource_id(resource_id):
@@ -326,6 +342,9 @@ def check_source(
     """
     wire = _as_wire(source)
     kind = str(_get(wire, "type") or "").lower()
+    fields = ("imageId", "imageVersionId", "publisher", "offer", "sku", "version")
+    if _unresolved(location, *(_get(wire, f) for f in fields)):
+        return []
     with _compute_client(credential, subscription_id, base_url, kwargs) as client:
         if kind == "platformimage":
             return _check_platform_source(client, wire, location, path)
@@ -566,7 +585,7 @@ def check_distribution_targets(
             here = f"{path}[{index}]"
             kind = str(_get(wire, "type") or "").lower()
             key = {"managedimage": "imageId", "sharedimage": "galleryImageId"}.get(kind)
-            if key is None:
+            if key is None or _unresolved(_get(wire, key)):
                 continue
             parts = _parse_id(_get(wire, key))
             if parts is None or not parts.get("resource_group"):
@@ -636,9 +655,10 @@ def check_distribution_targets(
                             "Microsoft.Compute/galleries/images/read",
                         )
                     )
-            regions_problem = replication_regions_problem(
-                _get(wire, "replicationRegions"), gallery_obj.location or "", path=here
-            )
+            regions = _get(wire, "replicationRegions")
+            if _unresolved(regions):
+                continue
+            regions_problem = replication_regions_problem(regions, gallery_obj.location or "", path=here)
             if regions_problem is not None:
                 problems.append(regions_problem)
     return problems

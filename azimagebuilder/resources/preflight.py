@@ -42,6 +42,7 @@ from __future__ import annotations
 import logging
 import sys
 import types
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -88,13 +89,17 @@ PREFLIGHT_CODES: tuple[str, ...] = (
 def _document(template: Any) -> dict[str, Any] | ValidationReport:
     """The template's document form, or the loader's report when it cannot be read."""
     from .._errors import TemplateValidationError
-    from ..loading import load_template
+    from ..loading import TemplateWarning, load_template
     from ..models import ImageTemplate
     from ..validation import ValidationReport
 
     if not isinstance(template, ImageTemplate):
         try:
-            template = load_template(template)
+            # The document's own warnings (ARM expressions, unknown fields, ...) are validate()'s to report;
+            # preflight reports what Azure says, and does not repeat them.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", TemplateWarning)
+                template = load_template(template)
         except TemplateValidationError as exc:
             return ValidationReport(errors=list(exc.errors), warnings=list(exc.warnings))
     document: dict[str, Any] = template.to_arm()
@@ -151,7 +156,8 @@ def _destination_groups(distribute: Any) -> list[tuple[str, str]]:
         key = {"managedimage": "imageId", "sharedimage": "galleryImageId"}.get(
             str(_compute._get(item, "type") or "").lower()
         )
-        parts = _compute._parse_id(_compute._get(item, key)) if key else None
+        target_id = _compute._get(item, key) if key else None
+        parts = None if _compute._unresolved(target_id) else _compute._parse_id(target_id)
         if parts and parts.get("resource_group"):
             scope = f"/subscriptions/{parts['subscription']}/resourceGroups/{parts['resource_group']}"
             found.append((f"properties.distribute[{index}]", scope))
@@ -172,7 +178,7 @@ def _check_identity(
     problems: list[Problem] = []
     path = "identity.userAssignedIdentities"
     for identity_id in _identity_ids(document):
-        parts = _compute._parse_id(identity_id)
+        parts = None if _compute._unresolved(identity_id) else _compute._parse_id(identity_id)
         if parts is None or parts.get("type", "").lower() != "userassignedidentities":
             continue  # validate() reports a malformed id
         with _msi_client(credential, parts["subscription"], base_url, kwargs) as client:
@@ -245,7 +251,9 @@ def preflight(
 
     Args:
         template: an :class:`~azimagebuilder.ImageTemplate`, or anything :func:`~azimagebuilder.load_template`
-            reads (a dict, JSON text, a path). A template that cannot be loaded returns the loader's report.
+            reads (a dict, JSON text, a path). A template that cannot be loaded returns the loader's report;
+            the document's own warnings are :func:`~azimagebuilder.validate`'s and are not repeated. Values
+            that are ARM expressions (``[parameters('x')]``) are skipped: only a deployment knows them.
         credential: an azure-core ``TokenCredential`` (``DefaultAzureCredential()``, or the emulator's).
         subscription_id: the subscription the template is to be created in.
         resource_group: the group the template is to be created in; checked when given.

@@ -208,3 +208,28 @@ def test_a_caller_transport_is_shared_by_every_client_and_left_open(mgmt: Any) -
             mgmt.credential, mgmt.subscription_id, ["Microsoft.Compute"], transport=transport, **mgmt.kwargs
         )
         assert statuses[0].registered  # still open after preflight's clients are done
+
+
+def test_arm_expressions_are_skipped_not_reported(mgmt: Any) -> None:
+    # A deployment template's values are known only to ARM: validate() warns (arm-expression); preflight
+    # must not turn them into false errors.
+    document = {
+        "type": "Microsoft.VirtualMachineImages/imageTemplates",
+        "apiVersion": "2019-05-01-preview",
+        "location": "westus2",
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {"[parameters('identityId')]": {}}},
+        "properties": {
+            "source": {"type": "ManagedImage", "imageId": "[parameters('imageId')]"},
+            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
+            "distribute": [
+                {
+                    "type": "SharedImage",
+                    "galleryImageId": "[variables('galleryImageId')]",
+                    "runOutputName": "sig",
+                    "replicationRegions": "[parameters('regions')]",
+                }
+            ],
+        },
+    }
+    report = _run(mgmt, document)
+    assert _found(report) == []
