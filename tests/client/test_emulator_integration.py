@@ -171,3 +171,23 @@ async def test_the_async_client_lifecycle(start_emulator: Callable[..., Any]) ->
             await client.get(RG, "hello")
         result = await client.build(RG, "again", template(emu, name="again"))
         assert result.succeeded
+
+
+async def test_the_async_build_times_out_with_a_token_and_can_resume(
+    start_emulator: Callable[..., Any],
+) -> None:
+    from azimagebuilder._errors import BuildTimeoutError
+
+    emu = start_emulator(build_duration=1.5)
+    async with AsyncImageBuilderClient(
+        emu.async_credential,
+        emu.subscription_id,
+        base_url=emu.base_url,
+        connection_verify=emu.ca_cert,
+        polling_interval=0.05,
+    ) as client:
+        with pytest.raises(BuildTimeoutError) as info:
+            await client.build(RG, "slow", template(emu, name="slow"), timeout=0.3)
+        poller = await client.begin_run(RG, "slow", continuation_token=info.value.continuation_token)
+        status = await poller.result()
+        assert status.run_state == "Succeeded"
