@@ -64,6 +64,27 @@ class TemplateValidationError(ImageBuilderError, ValueError):
         lines += [f"  {p.path or '<template>'}: {p.message} [{p.code}]" for p in self.errors]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Exception pickling replays __init__ with self.args (the message); give it the problems instead,
+        # so the error survives multiprocessing and concurrent.futures.
+        return (_rebuild_template_validation_error, (type(self), self.errors, self.warnings, self.source))
+
+    def to_dict(self) -> dict[str, list[dict[str, str]]]:
+        """``{"errors": [...], "warnings": [...]}``, each problem as ``{"path", "code", "message"}``."""
+        return {
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+
+def _rebuild_template_validation_error(
+    cls: type[TemplateValidationError],
+    errors: Sequence[Problem],
+    warnings: Sequence[Problem],
+    source: str | None,
+) -> TemplateValidationError:
+    return cls(errors, warnings, source=source)
+
 
 # --------------------------------------------------------------------------------------------------
 # Errors raised by the client (ImageBuilderClient, sync and aio).

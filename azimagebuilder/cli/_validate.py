@@ -56,15 +56,12 @@ def register(subparsers: Any) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate every file; print a report; return the exit status."""
-    from .._constants import DEFAULT_API_VERSION
     from ..validation import validate
 
     results: list[dict[str, Any]] = []
     failed = False
     for name in args.files:
-        report = validate(
-            name, api_version=args.api_version or DEFAULT_API_VERSION, resource_name=args.resource_name
-        )
+        report = validate(name, api_version=args.api_version, resource_name=args.resource_name)
         failed = failed or not report.ok
         results.append(
             {

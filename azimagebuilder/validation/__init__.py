@@ -30,14 +30,18 @@ __all__ = ["SERVICE_TOLERATED_CODES", "Problem", "Severity", "ValidationReport",
 def validate(
     source_or_template: ImageTemplate | dict[str, Any] | str | Any,
     *,
-    api_version: str = DEFAULT_API_VERSION,
+    api_version: str | None = None,
     resource_name: str | None = None,
 ) -> ValidationReport:
     """Check a template (a model, a dict, JSON text or a path) against the document's rules.
 
-    The template's own ``apiVersion``, when it names a known version, decides the version-dependent rules
-    (regions, identity, fields newer than the version); ``api_version`` applies when it declares none (a
-    PUT body) or declares an ARM expression, and is the version an :class:`ImageTemplate` is written with.
+    The version-dependent rules (regions, identity, fields newer than the version) follow:
+
+    - for JSON (a dict, text or a file): its own ``apiVersion`` when it names a known version; otherwise
+      (a PUT body, or an ARM expression) ``api_version``, by default ``"2019-05-01-preview"``;
+    - for an :class:`ImageTemplate`: ``api_version`` when given (the version it will be sent with), else
+      the version it was loaded with, else ``"2019-05-01-preview"``.
+
     Never raises for a bad template: unreadable files and invalid JSON are errors in the report.
 
     Example:
@@ -49,6 +53,7 @@ def validate(
 
     if isinstance(source_or_template, ImageTemplate):
         document: Any = source_or_template.to_arm(api_version=api_version)
+        api_version = document["apiVersion"]
         problems: list[Problem] = []
     else:
         from ..loading._read import read_template
@@ -56,7 +61,7 @@ def validate(
         document, problems, _ = read_template(source_or_template, resource_name)
         if document is None and problems:
             return _report(problems)
-    _, found = analyse(document, api_version=api_version)
+    _, found = analyse(document, api_version=api_version or DEFAULT_API_VERSION)
     return _report(problems + found)
 
 

@@ -135,3 +135,23 @@ def test_the_error_message_lists_every_problem_with_its_path(doc: dict[str, Any]
     assert "properties.customize[0].inline" in text
     assert "properties.distribute[0].runOutputName" in text
     assert "2 problem(s)" in text
+
+
+def test_the_error_pickles_with_its_problems_and_has_a_json_form(doc: dict[str, Any]) -> None:
+    import pickle
+
+    doc["properties"]["distribute"][0]["runOutputName"] = "bad name"
+    doc["properties"]["distribute"][0]["aritfactTags"] = {}
+    with pytest.raises(TemplateValidationError) as info:
+        load_template(json.dumps(doc))
+    error = info.value
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is TemplateValidationError
+    assert copy.errors == error.errors
+    assert copy.warnings == error.warnings
+    assert str(copy) == str(error)
+    assert error.to_dict() == {
+        "errors": [p.to_dict() for p in error.errors],
+        "warnings": [p.to_dict() for p in error.warnings],
+    }
+    assert error.to_dict()["errors"][0]["code"] == C.RUN_OUTPUT_NAME_INVALID

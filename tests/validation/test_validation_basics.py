@@ -93,3 +93,18 @@ def test_a_template_the_service_accepted_has_only_tolerated_errors(doc: dict[str
         "properties.customize[1].name",
         "properties.distribute[1].location",
     ]
+
+
+def test_a_model_is_checked_at_the_version_it_was_loaded_with_unless_told(doc: dict[str, Any]) -> None:
+    doc["apiVersion"] = "2020-02-14"
+    doc["location"] = "southcentralus"
+    identity_id = (
+        "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i"
+    )
+    doc["identity"] = {"type": "UserAssigned", "userAssignedIdentities": {identity_id: {}}}
+    template = load_template(doc)
+    assert validate(template).ok  # any region at 2020-02-14
+    told = validate(template, api_version="2019-05-01-preview")
+    assert [p.code for p in told.errors] == [C.LOCATION_NOT_IN_PREVIEW]
+    # For JSON the template's own apiVersion decides, whatever the argument.
+    assert validate(doc, api_version="2019-05-01-preview").ok
