@@ -36,6 +36,9 @@ logger = logging.getLogger("azimagebuilder.emulator")
 #: A handler answer meaning: close the connection without answering.
 DROP = Response(-1)
 
+#: The largest request body read (templates are a few KiB).
+MAX_BODY = 4 * 1024 * 1024
+
 _API_VERSION_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$", re.IGNORECASE)
 
 
@@ -173,7 +176,24 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if (
+            length < 0
+            or length > MAX_BODY
+            or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        ):
+            self.close_connection = True
+            error = ArmError(
+                413 if length > MAX_BODY else 400,
+                "InvalidRequestContent",
+                f"The request needs a Content-Length of at most {MAX_BODY} bytes "
+                "(chunked bodies are not read).",
+            )
+            self._send(error.to_response(), {})
+            return
         body = self.rfile.read(length) if length > 0 else b""
         split = urlsplit(self.path)
         request = Request(
@@ -190,12 +210,15 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        self._send(answer, request.headers)
+
+    def _send(self, answer: Response, request_headers: dict[str, str]) -> None:
         self.send_response(answer.status)
         request_id = new_request_id()
         headers = {
             **COMMON_HEADERS,
             "x-ms-request-id": request_id,
-            "x-ms-correlation-request-id": request.headers.get("x-ms-client-request-id", request_id),
+            "x-ms-correlation-request-id": request_headers.get("x-ms-client-request-id", request_id),
             **answer.headers,
         }
         for name, value in headers.items():

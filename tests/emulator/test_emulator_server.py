@@ -239,3 +239,28 @@ def test_debug_logs_hold_no_token(arm: Arm, caplog: pytest.LogCaptureFixture) ->
         arm.call("GET", arm.path())
     assert any("PUT" in r.getMessage() for r in caplog.records)
     assert all(token not in r.getMessage() for r in caplog.records)
+
+
+def test_oversized_or_chunked_bodies_are_refused(arm: Arm) -> None:
+    """The emulator reads bodies with a Content-Length of at most 4 MiB and answers in ARM's error shape."""
+    import http.client
+
+    context = ssl.create_default_context(cafile=arm.emulator.ca_cert)
+    connection = http.client.HTTPSConnection("127.0.0.1", arm.emulator.port, context=context, timeout=30)
+    try:
+        connection.putrequest("PUT", arm.path() + f"?api-version={PREVIEW}")
+        connection.putheader("Authorization", "Bearer x")
+        connection.putheader("Content-Length", str(5 * 1024 * 1024))
+        connection.endheaders()
+        answer = connection.getresponse()
+        assert answer.status == 413
+        assert json.loads(answer.read())["error"]["code"] == "InvalidRequestContent"
+    finally:
+        connection.close()
+    chunked = arm.session.put(
+        arm.emulator.base_url + arm.path() + f"?api-version={PREVIEW}",
+        data=iter([b"{}"]),  # a generator body goes out chunked
+        verify=arm.emulator.ca_cert,
+        timeout=30,
+    )
+    assert chunked.status_code == 400
