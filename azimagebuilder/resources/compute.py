@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -345,7 +345,12 @@ def check_source(
     fields = ("imageId", "imageVersionId", "publisher", "offer", "sku", "version")
     if _unresolved(location, *(_get(wire, f) for f in fields)):
         return []
-    with _compute_client(credential, subscription_id, base_url, kwargs) as client:
+    client_subscription = subscription_id
+    id_key = {"managedimage": "imageId", "sharedimageversion": "imageVersionId"}.get(kind)
+    parts = _parse_id(_get(wire, id_key)) if id_key else None
+    if parts and parts.get("subscription"):
+        client_subscription = parts["subscription"]  # a source image may live in another subscription
+    with _compute_client(credential, client_subscription, base_url, kwargs) as client:
         if kind == "platformimage":
             return _check_platform_source(client, wire, location, path)
         if kind == "managedimage":
@@ -570,15 +575,24 @@ def check_distribution_targets(
 
     problems: list[Problem] = []
     groups_seen: dict[str, bool] = {}
-    with (
-        _resource_client(credential, subscription_id, base_url, kwargs) as resources,
-        _compute_client(credential, subscription_id, base_url, kwargs) as compute,
-    ):
+    with ExitStack() as stack:
+        # Targets may be in other subscriptions than the template: one client pair per subscription.
+        clients: dict[str, tuple[Any, Any]] = {}
 
-        def group_exists(name: str) -> bool:
-            if name.lower() not in groups_seen:
-                groups_seen[name.lower()] = bool(resources.resource_groups.check_existence(name))
-            return groups_seen[name.lower()]
+        def clients_for(subscription: str) -> tuple[Any, Any]:
+            if subscription.lower() not in clients:
+                clients[subscription.lower()] = (
+                    stack.enter_context(_resource_client(credential, subscription, base_url, kwargs)),
+                    stack.enter_context(_compute_client(credential, subscription, base_url, kwargs)),
+                )
+            return clients[subscription.lower()]
+
+        def group_exists(subscription: str, name: str) -> bool:
+            key = f"{subscription}/{name}".lower()
+            if key not in groups_seen:
+                resources = clients_for(subscription)[0]
+                groups_seen[key] = bool(resources.resource_groups.check_existence(name))
+            return groups_seen[key]
 
         for index, item in enumerate(distribute):
             wire = _as_wire(item)
@@ -594,8 +608,10 @@ def check_distribution_targets(
                 )
                 continue
             group = parts["resource_group"]
+            target_subscription = parts.get("subscription") or subscription_id
+            compute = clients_for(target_subscription)[1]
             try:
-                if not group_exists(group):
+                if not group_exists(target_subscription, group):
                     problems.append(
                         _problem(
                             f"{here}.{key}",

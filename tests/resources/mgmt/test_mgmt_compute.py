@@ -267,3 +267,21 @@ def test_replication_regions_rule_is_pure() -> None:
 def test_version_key_orders_numerically() -> None:
     versions = ["1.10.0", "1.9.3", "1.9.12", "1.9.3-beta"]
     assert sorted(versions, key=version_key) == ["1.9.3", "1.9.3-beta", "1.9.12", "1.10.0"]
+
+
+def test_sources_and_targets_in_another_subscription_are_looked_up_there(mgmt: Any) -> None:
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    other = "other-subscription"  # not a GUID, so the cassette keeps it and a replay tells them apart
+    with ResourceManagementClient(mgmt.credential, other, **mgmt.kwargs) as resources:
+        resources.resource_groups.create_or_update("elsewhereRG", {"location": "westus2"})
+    with ComputeManagementClient(mgmt.credential, other, **mgmt.kwargs) as compute:
+        image = compute.images.begin_create_or_update(
+            "elsewhereRG", "base", {"location": "westus2", "properties": {}}, polling_interval=0
+        ).result()
+    source = aib.ManagedImageSource(image_id=image.id)
+    assert check_source(mgmt.credential, mgmt.subscription_id, source, "westus2", **mgmt.kwargs) == []
+    target = f"/subscriptions/{other}/resourceGroups/elsewhereRG/providers/Microsoft.Compute/images/out"
+    distribute = [aib.ManagedImageDistributor(image_id=target, location="westus2", run_output_name="img")]
+    assert check_distribution_targets(mgmt.credential, mgmt.subscription_id, distribute, **mgmt.kwargs) == []
