@@ -342,8 +342,9 @@ def async_replay_transport(**kwargs: Any) -> Any:
 
 # The ways a JSON text can have been written that re-encoding reproduces exactly: compact (azure-core's
 # json.dumps has ", " and ": "), or indented like ARM's answers (some resource providers end lines with
-# CRLF), each with or without \u escapes. Newlines inside JSON strings are escaped, so every raw newline
-# of an indented text is layout.
+# CRLF); with or without \u escapes of non-ASCII ("-ascii"), and of & < > as ARM's Go and .NET
+# serializers write them ("+html"). Newlines inside JSON strings are escaped, so every raw newline of an
+# indented text is layout, and & < > only occur inside strings.
 _JSON_LAYOUTS: dict[str, tuple[dict[str, Any], str]] = {
     "compact": ({"separators": (",", ":")}, "\n"),
     "spaced": ({}, "\n"),
@@ -354,20 +355,27 @@ _JSON_LAYOUTS: dict[str, tuple[dict[str, Any], str]] = {
     "indent2-crlf": ({"indent": 2}, "\r\n"),
     "indent4-crlf": ({"indent": 4}, "\r\n"),
 }
+_HTML_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
 
 
-def _json_format(layout: dict[str, Any], newline: str, ascii_only: bool) -> Callable[[Any], str]:
+def _json_format(layout: dict[str, Any], newline: str, ascii_only: bool, html: bool) -> Callable[[Any], str]:
     def dump(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=ascii_only, **layout)
-        return text if newline == "\n" else text.replace("\n", newline)
+        if newline != "\n":
+            text = text.replace("\n", newline)
+        if html:
+            for char, escape in _HTML_ESCAPES:
+                text = text.replace(char, escape)
+        return text
 
     return dump
 
 
 _JSON_FORMATS: dict[str, Callable[[Any], str]] = {
-    f"{name}{suffix}": _json_format(layout, newline, ascii_only)
+    f"{name}{ascii_suffix}{html_suffix}": _json_format(layout, newline, ascii_only, html)
     for name, (layout, newline) in _JSON_LAYOUTS.items()
-    for suffix, ascii_only in (("", False), ("-ascii", True))
+    for ascii_suffix, ascii_only in (("", False), ("-ascii", True))
+    for html_suffix, html in (("", False), ("+html", True))
 }
 
 # libyaml when available: faster, same output.

@@ -45,6 +45,7 @@ class Session:
     """What the tests of one cassette talk to, and how to make clients for it."""
 
     target: str  # "replay", "emulator" or "azure"
+    recorded_against: str  # "emulator" or "azure": what the cassette holds (or will hold)
     subscription_id: str
     api_version: str
     resource_group: str = RESOURCE_GROUP
@@ -220,6 +221,7 @@ def _replay_session(cassette: Path, api_version: str | None) -> Session:
     live = provenance.get("against") == "azure"
     return Session(
         target="replay",
+        recorded_against=str(provenance.get("against")),
         subscription_id=cassettes.FAKE_SUBSCRIPTION_ID,
         api_version=api_version or recorded_versions[0],
         identity=_identity_body(_canonical_identity_id()) if live else None,
@@ -238,6 +240,7 @@ def _emulator_session(api_version: str | None, options: dict[str, Any]) -> Itera
     with Emulator(subscription_id=subscription_id, faults=faults, **options) as emulator:
         yield Session(
             target="emulator",
+            recorded_against="emulator",
             subscription_id=subscription_id,
             api_version=api_version or DEFAULT_API_VERSION,
             emulator=emulator,
@@ -256,6 +259,7 @@ def _azure_session(api_version: str | None) -> Session:
 
     return Session(
         target="azure",
+        recorded_against="azure",
         subscription_id=os.environ["AZURE_SUBSCRIPTION_ID"],
         # Azure no longer serves the preview api-versions; identity is required since 2020-02-14.
         api_version=api_version or os.environ.get("AZIMAGEBUILDER_API_VERSION", CURRENT_STABLE_API_VERSION),

@@ -12,7 +12,12 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from azimagebuilder import BuildResult, ImageTemplate, RunOutput
-from azimagebuilder._errors import ApiVersionNotSupportedError, BuildFailedError, TemplateExistsError
+from azimagebuilder._errors import (
+    ApiVersionNotSupportedError,
+    BuildFailedError,
+    TemplateExistsError,
+    VhdNotCopiedError,
+)
 
 pytestmark = pytest.mark.vcr
 
@@ -42,7 +47,8 @@ async def test_get(session: Any) -> None:
     assert template.distribute[0].run_output_name == "vhd"
 
 
-async def test_list_by_subscription_and_resource_group(session: Any) -> None:
+@pytest.mark.recording(page_size=1)  # one template per page: the lists follow nextLink
+async def test_list_by_subscription_and_resource_group(session: Any, vcr: Any) -> None:
     async with session.aio_client() as client:
         await _create(session, client, "list-a")
         await _create(session, client, "list-b")
@@ -50,6 +56,9 @@ async def test_list_by_subscription_and_resource_group(session: Any) -> None:
         by_group = sorted([t.name async for t in client.list(session.resource_group)])
     assert {"list-a", "list-b"} <= set(by_subscription)
     assert by_group == ["list-a", "list-b"]
+    if session.recorded_against == "emulator":  # Azure pages as it likes
+        next_pages = [r for r in vcr.requests if "$skiptoken=" in r.uri.lower()]
+        assert len(next_pages) >= 2, "expected the subscription and group lists to follow nextLink"
 
 
 async def test_begin_update_tags(session: Any) -> None:
@@ -67,6 +76,18 @@ async def test_begin_delete(session: Any) -> None:
         assert await poller.result() is None
         with pytest.raises(ResourceNotFoundError):
             await client.get(session.resource_group, "delete")
+
+
+async def test_begin_delete_keeps_an_uncopied_vhd_unless_forced(session: Any) -> None:
+    async with session.aio_client() as client:
+        await _create(session, client, "guarded")
+        await (await client.begin_run(session.resource_group, "guarded")).result()
+        with pytest.raises(VhdNotCopiedError) as caught:
+            await client.begin_delete(session.resource_group, "guarded")
+        await (await client.begin_delete(session.resource_group, "guarded", force=True)).result()
+        with pytest.raises(ResourceNotFoundError):
+            await client.get(session.resource_group, "guarded")
+    assert caught.value.run_output_names == ["vhd"]
 
 
 async def test_begin_run_and_run_outputs(session: Any) -> None:

@@ -11,7 +11,12 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from azimagebuilder import BuildResult, ImageTemplate, RunOutput
-from azimagebuilder._errors import ApiVersionNotSupportedError, BuildFailedError, TemplateExistsError
+from azimagebuilder._errors import (
+    ApiVersionNotSupportedError,
+    BuildFailedError,
+    TemplateExistsError,
+    VhdNotCopiedError,
+)
 
 pytestmark = pytest.mark.vcr
 
@@ -43,7 +48,8 @@ def test_get(session: Any) -> None:
     assert template.distribute[0].run_output_name == "vhd"
 
 
-def test_list_by_subscription_and_resource_group(session: Any) -> None:
+@pytest.mark.recording(page_size=1)  # one template per page: the lists follow nextLink
+def test_list_by_subscription_and_resource_group(session: Any, vcr: Any) -> None:
     with session.client() as client:
         _create(session, client, "list-a")
         _create(session, client, "list-b")
@@ -51,6 +57,9 @@ def test_list_by_subscription_and_resource_group(session: Any) -> None:
         by_group = sorted(t.name for t in client.list(session.resource_group))
     assert {"list-a", "list-b"} <= set(by_subscription)
     assert by_group == ["list-a", "list-b"]
+    if session.recorded_against == "emulator":  # Azure pages as it likes
+        next_pages = [r for r in vcr.requests if "$skiptoken=" in r.uri.lower()]
+        assert len(next_pages) >= 2, "expected the subscription and group lists to follow nextLink"
 
 
 def test_begin_update_tags(session: Any) -> None:
@@ -68,6 +77,18 @@ def test_begin_delete(session: Any) -> None:
         assert client.begin_delete(session.resource_group, "delete").result() is None
         with pytest.raises(ResourceNotFoundError):
             client.get(session.resource_group, "delete")
+
+
+def test_begin_delete_keeps_an_uncopied_vhd_unless_forced(session: Any) -> None:
+    with session.client() as client:
+        _create(session, client, "guarded")
+        client.begin_run(session.resource_group, "guarded").result()
+        with pytest.raises(VhdNotCopiedError) as caught:
+            client.begin_delete(session.resource_group, "guarded")
+        client.begin_delete(session.resource_group, "guarded", force=True).result()
+        with pytest.raises(ResourceNotFoundError):
+            client.get(session.resource_group, "guarded")
+    assert caught.value.run_output_names == ["vhd"]
 
 
 def test_begin_run_and_run_outputs(session: Any) -> None:

@@ -183,6 +183,9 @@ BODIES = [
     '{"message": "caf\\u00e9 \\n line"}',
     '{"message":"café"}',
     '{\n "name": "79D4",\n "status": "InProgress",\n "list": [\n  1\n ]\n}',  # ARM's indent=1
+    '{\r\n  "name": "img_1",\r\n  "id": "/x"\r\n}',  # Compute's CRLF
+    '{\n "nextLink": "https://x?api-version=1\\u0026$skipToken=1"\n}',  # ARM's escaped &
+    '{"a": "x & y", "b": "\\u0026"}',  # mixed: kept as text
     '{"a": 1}\n',  # trailing newline: kept as text, not re-encoded
     '{"b": 1, "a": 2}',  # key order matters
     "[]",
@@ -219,6 +222,28 @@ def test_serializer_round_trips_bodies_exactly(body: str) -> None:
     back = serializer.deserialize(text)
     assert back["interactions"][0]["request"]["body"] == body
     assert back["interactions"][0]["response"]["body"]["string"] == body
+
+
+@pytest.mark.parametrize(
+    ("body", "stored_as"),
+    [
+        (BODIES[0], "compact"),
+        (BODIES[1], "spaced"),
+        (BODIES[2], "spaced-ascii"),
+        (BODIES[4], "indent1"),
+        (BODIES[5], "indent2-crlf"),
+        (BODIES[6], "indent1+html"),
+        (BODIES[7], None),
+        (BODIES[8], None),
+    ],
+)
+def test_serializer_stores_json_layouts_as_values(body: str, stored_as: str | None) -> None:
+    text = CassetteSerializer().serialize(_cassette(body))
+    stored = yaml.safe_load(text)["interactions"][0]["response"]["body"]["string"]
+    if stored_as is None:
+        assert stored == body
+    else:
+        assert stored == {"json": json.loads(body), "format": stored_as}
 
 
 def test_serializer_writes_json_readably_with_provenance() -> None:
