@@ -486,8 +486,8 @@ class ImageBuilderClient:
                 (the VHD guard of :meth:`begin_delete` still applies). Without it,
                 :class:`TemplateExistsError` is raised.
             progress: a callable receiving :class:`~azimagebuilder.progress.BuildProgress` events
-                (run state, sub-state, elapsed time), or ``True`` for a display that works in a
-                terminal and in Jupyter.
+                (run state, sub-state, elapsed time; called from the poller's thread while the run
+                goes on), or ``True`` for a display that works in a terminal and in Jupyter.
             timeout: seconds to wait for the run; then :class:`BuildTimeoutError` (with a continuation
                 token; the build goes on in the service).
 

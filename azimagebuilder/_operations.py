@@ -49,7 +49,16 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
 
 # Read-only or service-filled fields that must not count as a difference between two templates.
 _SERVICE_FILLED = frozenset(
-    {"provisioningState", "provisioningError", "lastRunStatus", "sha256Checksum", "exactVersion"}
+    {
+        "provisioningState",
+        "provisioningError",
+        "lastRunStatus",
+        "sha256Checksum",
+        "exactVersion",
+        "exactStagingResourceGroup",
+        "principalId",
+        "clientId",
+    }
 )
 
 _ERROR_MAP: dict[int, type[HttpResponseError]] = {
@@ -410,6 +419,13 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == {} or value == []
 
 
+def _is_blank(value: Any) -> bool:
+    """None, "", 0, False, {} or [], or a mapping of only such values (a default spelled out)."""
+    if isinstance(value, Mapping):
+        return all(_is_blank(v) for v in value.values())
+    return value is None or value == [] or (not isinstance(value, (list, tuple)) and not value)
+
+
 def template_differences(wanted: Mapping[str, Any], existing: Mapping[str, Any]) -> list[str]:
     """JSON paths where an existing template (as the service shows it) differs from a wanted PUT body.
 
@@ -437,8 +453,8 @@ def _diff(wanted: Any, existing: Any, path: str, out: list[str]) -> None:
         for key in sorted(set(wanted) | set(existing)):
             sub = f"{path}.{key}" if path else key
             w, e = wanted.get(key), existing.get(key)
-            if key not in wanted and (key in _SERVICE_FILLED or _is_empty(e)):
-                continue
+            if key not in wanted and (key in _SERVICE_FILLED or _is_blank(e)):
+                continue  # filled in by the service, or a default it spelled out
             if key == "buildTimeoutInMinutes" and not w and not e:
                 continue
             if key == "type" and isinstance(w, str) and isinstance(e, str):
