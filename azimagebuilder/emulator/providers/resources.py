@@ -3,12 +3,13 @@
 Follows the public REST shapes of ``Microsoft.Resources`` (api-version 2025-04-01 and older):
 
 - ``PUT/GET/HEAD/DELETE /subscriptions/{id}/resourcegroups/{name}``: ``201`` on create, ``200`` on update,
-  ``HEAD`` ``204``/``404``, ``DELETE`` ``202`` with a ``Location`` operation URL (then ``200``);
+  ``HEAD`` ``204``/``404``, ``DELETE`` ``202`` with a ``Location`` operation URL (then ``200``), taking
+  the images, galleries, identities and role assignments in the group with it;
   ``404 ResourceGroupNotFound`` for a missing group.
 - ``GET /subscriptions/{id}/providers[/{namespace}]``, ``POST .../providers/{namespace}/register`` and
   ``/unregister``: the registration state comes from the state store's switch (every namespace is
   registered unless a test switched it off). Register answers ``Registering`` and the namespace reads
-  ``Registered`` from the ``registration_polls``-th ``GET`` on, as Azure's asynchronous registration does.
+  ``Registered`` after ``REGISTRATION_POLLS`` more ``GET`` calls, as Azure's asynchronous registration does.
 
 The other providers of the resources around a build (compute, msi, authorization) use
 :func:`require_group` so a resource in a missing group gets ARM's ``ResourceGroupNotFound``.
@@ -124,6 +125,26 @@ def body_object(request: Request) -> dict[str, Any]:
     return body
 
 
+#: Where the sibling providers keep resources that live in a resource group: (section, table, key prefix
+#: form). Deleting a group deletes them, as ARM deletes everything in a group.
+_GROUP_CONTENTS: tuple[tuple[str, str, str], ...] = (
+    ("compute", "images", "{sub}/{rg}/"),
+    ("compute", "galleries", "{sub}/{rg}/"),
+    ("compute", "gallery_images", "{sub}/{rg}/"),
+    ("compute", "versions", "{sub}/{rg}/"),
+    ("msi", "identities", "{sub}/{rg}/"),
+    ("authorization", "assignments", "/subscriptions/{sub}/resourcegroups/{rg}/"),
+)
+
+
+def _delete_contents(store: StateStore, subscription_id: str, group: str) -> None:
+    for section, table, prefix_form in _GROUP_CONTENTS:
+        prefix = prefix_form.format(sub=subscription_id, rg=group).lower()
+        entries = store.section(section).get(table) or {}
+        for key in [k for k in entries if k.startswith(prefix)]:
+            del entries[key]
+
+
 def _provider_body(
     store: StateStore, subscription_id: str, namespace: str, state: str | None = None
 ) -> dict[str, Any]:
@@ -198,6 +219,7 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
         with store.changing():
             if _groups(store).pop(_key(sub, name), None) is None:
                 return Response.empty(204)
+            _delete_contents(store, sub, name)
         token = uuid.uuid4().hex.upper()
         location = f"{request.base_url}/subscriptions/{sub}/operationresults/{token}"
         location += f"?api-version={request.api_version}"

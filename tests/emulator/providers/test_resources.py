@@ -84,3 +84,19 @@ def test_unknown_namespace_is_invalid(arm: Any) -> None:
 def test_list_providers_includes_image_builder(arm: Any) -> None:
     names = {p["namespace"] for p in arm.get(f"/subscriptions/{SUB}/providers").json()["value"]}
     assert {"Microsoft.VirtualMachineImages", "Microsoft.Compute", "Microsoft.Storage"} <= names
+
+
+def test_deleting_a_group_deletes_what_is_in_it(arm: Any) -> None:
+    group = arm.group("imageRG")
+    image = group + "/providers/Microsoft.Compute/images/base"
+    identity = group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+    arm.put(image, {"location": "westus2"})
+    arm.put(identity, {"location": "westus2"})
+    other = arm.group("keepRG")
+    kept = other + "/providers/Microsoft.Compute/images/base"
+    arm.put(kept, {"location": "westus2"})
+    assert arm.call("DELETE", RG).status_code == 202
+    arm.group("imageRG")  # the same name again starts empty
+    assert arm.get(image).status_code == 404
+    assert arm.get(identity).status_code == 404
+    assert arm.get(kept).status_code == 200
