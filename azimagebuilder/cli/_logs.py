@@ -17,9 +17,12 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Any
+
+from .._constants import CURRENT_STABLE_API_VERSION
 
 _STORAGE_KEY_ENV = "AZURE_STORAGE_KEY"
 _SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
@@ -60,6 +63,18 @@ def register(subparsers: Any) -> None:
         "--base-url", metavar="URL", help="Azure Resource Manager endpoint (or the emulator's)"
     )
     parser.add_argument("--ca-cert", metavar="FILE", help="CA certificate to trust (the emulator's ca_cert)")
+    parser.add_argument(
+        "--api-version",
+        default=CURRENT_STABLE_API_VERSION,
+        metavar="VERSION",
+        help=f"Image Builder api-version for reading the template (default: {CURRENT_STABLE_API_VERSION})",
+    )
+    parser.add_argument(
+        "--storage-suffix",
+        default="core.windows.net",
+        metavar="SUFFIX",
+        help="the cloud's storage endpoint suffix (default: core.windows.net)",
+    )
     parser.add_argument(
         "--emulator", action="store_true", help="talk to the local emulator at --base-url with its credential"
     )
@@ -103,68 +118,27 @@ def _storage_credential(url: str | None, arm_credential: Any) -> Any:
 
 def run_logs(args: argparse.Namespace) -> int:
     """Print (or follow) the log; 0 when printed, 1 when it cannot be found or read, 2 on bad usage."""
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
     from .._constants import ARM_ENDPOINT
     from ..resources._storage import redact_url
-    from ..resources.logs import (
-        LogNotFoundError,
-        download_customization_log,
-        find_log_location,
-        follow_customization_log,
-        run_in_progress,
-    )
+    from ..resources.logs import LogNotFoundError
 
     if args.poll < 0:
         return _fail("--poll cannot be negative", 2)
     if args.emulator and not args.base_url:
         return _fail("--emulator needs --base-url (the emulator prints its base_url)", 2)
     subscription = args.subscription or os.environ.get(_SUBSCRIPTION_ENV)
-    needs_arm = args.follow or args.storage_url is None
-    if needs_arm and not subscription:
+    if (args.follow or args.storage_url is None) and not subscription:
         return _fail(f"give --subscription or set ${_SUBSCRIPTION_ENV}", 2)
     base_url = (args.base_url or ARM_ENDPOINT).rstrip("/")
     pipeline: dict[str, Any] = {"connection_verify": args.ca_cert} if args.ca_cert else {}
     try:
-        credential = _arm_credential(args)
-        storage_credential = _storage_credential(args.storage_url, credential)
-        where = None
-        if not (args.follow and args.run_id is None):
-            where = find_log_location(
-                credential,
-                subscription or "",
-                args.resource_group,
-                args.template_name,
-                run_id=args.run_id,
-                staging_resource_group=args.staging_resource_group,
-                storage_url=args.storage_url,
-                storage_credential=storage_credential,
-                base_url=base_url,
-                **pipeline,
-            )
-        if where is not None and not args.follow:
-            sys.stdout.write(download_customization_log(where, credential=storage_credential))
-            sys.stdout.flush()
-            return 0
-        from .._client import ImageBuilderClient
-
-        with ImageBuilderClient(credential, subscription or "", base_url=base_url, **pipeline) as client:
-            source: Any = where
-            if source is None:
-                # Follow the newest log and switch to a newer run's when it appears.
-                source = args.storage_url or _account_url(
-                    credential, subscription or "", args, base_url, pipeline
-                )
-            for line in follow_customization_log(
-                source,
-                credential=storage_credential,
-                is_running=lambda: run_in_progress(client, args.resource_group, args.template_name),
-                poll_interval=args.poll,
-            ):
-                print(line, flush=True)
-        return 0
+        return _print_log(args, subscription or "", base_url, pipeline)
     except LogNotFoundError as exc:
         return _fail(str(exc))
+    except ResourceNotFoundError:
+        return _fail(f"no template {args.template_name!r} in resource group {args.resource_group!r}")
     except ClientAuthenticationError as exc:
         return _fail(f"could not authenticate: {exc.message}")
     except HttpResponseError as exc:
@@ -172,13 +146,57 @@ def run_logs(args: argparse.Namespace) -> int:
         return _fail(f"{where_text} answered {exc.status_code}: {exc.reason}")
 
 
-def _account_url(
-    credential: Any, subscription: str, args: argparse.Namespace, base_url: str, pipeline: dict[str, Any]
-) -> str:
-    from ..resources.logs import find_staging_resource_group, find_staging_storage_account
-
-    group = args.staging_resource_group or find_staging_resource_group(
-        credential, subscription, args.resource_group, args.template_name, base_url=base_url, **pipeline
+def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipeline: dict[str, Any]) -> int:
+    from .._client import ImageBuilderClient
+    from ..resources.logs import (
+        download_customization_log,
+        find_staging_resource_group,
+        find_staging_storage_account,
+        follow_customization_log,
+        run_in_progress,
     )
-    account = find_staging_storage_account(credential, subscription, group, base_url=base_url, **pipeline)
-    return f"https://{account}.blob.core.windows.net"
+
+    credential = _arm_credential(args)
+    storage_credential = _storage_credential(args.storage_url, credential)
+    with contextlib.ExitStack() as stack:
+        client: ImageBuilderClient | None = None
+        if args.follow or args.storage_url is None:
+            client = stack.enter_context(
+                ImageBuilderClient(
+                    credential, subscription, base_url=base_url, api_version=args.api_version, **pipeline
+                )
+            )
+        account_url = args.storage_url
+        if account_url is None:
+            assert client is not None
+            # The template must exist; from api-version 2022-02-14 it also names its staging group.
+            template = client.get(args.resource_group, args.template_name)
+            group = args.staging_resource_group or find_staging_resource_group(
+                credential,
+                subscription,
+                args.resource_group,
+                args.template_name,
+                template=template,
+                base_url=base_url,
+                **pipeline,
+            )
+            account = find_staging_storage_account(
+                credential, subscription, group, base_url=base_url, **pipeline
+            )
+            account_url = f"https://{account}.blob.{args.storage_suffix}"
+        if client is None or not args.follow:
+            text = download_customization_log(account_url, credential=storage_credential, run_id=args.run_id)
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return 0
+        watched = client
+        # Without --run-id: the newest log, then the log of any newer run that appears.
+        for line in follow_customization_log(
+            account_url,
+            credential=storage_credential,
+            run_id=args.run_id,
+            is_running=lambda: run_in_progress(watched, args.resource_group, args.template_name),
+            poll_interval=args.poll,
+        ):
+            print(line, flush=True)
+    return 0

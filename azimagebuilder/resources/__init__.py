@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "latest_run_id": "azimagebuilder.resources.logs",
     "log_location_hint": "azimagebuilder.resources.logs",
     "run_in_progress": "azimagebuilder.resources.logs",
+    "staging_resource_group_of": "azimagebuilder.resources.logs",
     # storage: VHD copy-out (azimagebuilder/resources/vhd.py)
     "CopyResult": "azimagebuilder.resources.vhd",
     "VhdCopyError": "azimagebuilder.resources.vhd",
@@ -87,6 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only; each bl
     from .logs import latest_run_id as latest_run_id
     from .logs import log_location_hint as log_location_hint
     from .logs import run_in_progress as run_in_progress
+    from .logs import staging_resource_group_of as staging_resource_group_of
     from .scripts import ScriptUploadError as ScriptUploadError
     from .scripts import sha256_of_file as sha256_of_file
     from .scripts import sha256_of_url as sha256_of_url

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,7 @@ __all__ = [
     "latest_run_id",
     "log_location_hint",
     "run_in_progress",
+    "staging_resource_group_of",
 ]
 
 _log = logging.getLogger("azimagebuilder.resources.logs")
@@ -134,6 +135,28 @@ def log_location_hint(
         return "Build log: customization.log in the template's staging resource group (container packerlogs)."
 
 
+def staging_resource_group_of(template: Any) -> str | None:
+    """The staging resource group a template reports, or ``None`` (api-versions before 2022-02-14 don't).
+
+    Reads ``properties.exactStagingResourceGroup`` (or a ``stagingResourceGroup`` you set) from an
+    ``ImageTemplate`` returned by the client, or from the service's JSON, and returns the group's name.
+
+    Example:
+        >>> staging_resource_group_of({"properties": {
+        ...     "exactStagingResourceGroup": "/subscriptions/s/resourceGroups/IT_rg_tpl_0f9e"}})
+        'IT_rg_tpl_0f9e'
+    """
+    if isinstance(template, Mapping):
+        fields: Mapping[str, Any] = template.get("properties") or template
+    else:
+        fields = getattr(template, "model_extra", None) or {}
+    for key in ("exactStagingResourceGroup", "stagingResourceGroup"):
+        value = fields.get(key)
+        if isinstance(value, str) and value.strip("/"):
+            return value.rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
 def _resource_client(
     credential: Any, subscription_id: str, base_url: str, client_kwargs: dict[str, Any]
 ) -> Any:
@@ -150,12 +173,15 @@ def find_staging_resource_group(
     resource_group: str,
     template_name: str,
     *,
+    template: Any = None,
     base_url: str = ARM_ENDPOINT,
     **client_kwargs: Any,
 ) -> str:
     """The name of a template's staging resource group (``IT_<rg>_<name>_<guid>``).
 
-    Lists the subscription's resource groups (azure-mgmt-resource) and picks the one Image Builder tagged
+    Given ``template`` (``client.get(rg, name)`` with api-version 2022-02-14 or later), the group it reports
+    (``exactStagingResourceGroup``) is returned without any call. Otherwise, lists the subscription's resource
+    groups (azure-mgmt-resource) and picks the one Image Builder tagged
     for this template (``createdBy: AzureVMImageBuilder``, ``imageTemplateName``,
     ``imageTemplateResourceGroupName``), else the one named ``IT_<rg>_<name>_<guid>``. Needs
     ``Microsoft.Resources/subscriptions/resourceGroups/read`` (Reader on the subscription).
@@ -170,6 +196,9 @@ def find_staging_resource_group(
         >>> find_staging_resource_group(cred, sub, "my-rg", "my-template")  # doctest: +SKIP
         'IT_my-rg_my-template_5d5e1f8e-2a5c-4d5f-9c1e-1c9b8f0e7a11'
     """
+    reported = staging_resource_group_of(template) if template is not None else None
+    if reported:
+        return reported
     client = _resource_client(credential, subscription_id, base_url, client_kwargs)
     pattern = re.compile(rf"^IT_{re.escape(resource_group)}_{re.escape(template_name)}_{_GUID}$", re.I)
     by_tag: list[str] = []
@@ -284,6 +313,7 @@ def find_log_location(
     *,
     run_id: str | None = None,
     staging_resource_group: str | None = None,
+    template: Any = None,
     storage_url: str | None = None,
     storage_credential: Any = None,
     storage_suffix: str = "core.windows.net",
@@ -296,6 +326,8 @@ def find_log_location(
         credential: an azure-identity credential for ARM (and for the blobs unless ``storage_credential``).
         run_id: the run to read; default the newest log in the account.
         staging_resource_group: skip the search for it.
+        template: the template as ``client.get`` returns it; from api-version 2022-02-14 it names its
+            staging group, which skips the search.
         storage_url: the staging account's blob endpoint; skips both ARM look-ups (for the emulator's
             Azurite, or when you know the account).
         storage_credential: for the blobs: an account-key dict, a SAS credential, or a TokenCredential
@@ -310,7 +342,13 @@ def find_log_location(
     if storage_url is None:
         if group is None:
             group = find_staging_resource_group(
-                credential, subscription_id, resource_group, template_name, base_url=base_url, **client_kwargs
+                credential,
+                subscription_id,
+                resource_group,
+                template_name,
+                template=template,
+                base_url=base_url,
+                **client_kwargs,
             )
         account = find_staging_storage_account(
             credential, subscription_id, group, base_url=base_url, **client_kwargs

@@ -128,3 +128,20 @@ def test_follow_prints_lines_while_an_emulator_run_proceeds(
     assert printed[0] == f"==> {run_id}/customization.log <=="
     assert printed[1:] == full.splitlines()
     assert any("Running provisioner: shell (step2)" in line for line in printed)
+
+
+def test_an_unknown_template_is_reported(
+    staging: tuple[str, BlobArtifactStore], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from azimagebuilder.emulator import Emulator
+
+    with Emulator(build_duration=0) as emu:
+        status = main(
+            [
+                "logs", "rg", "missing",
+                "--emulator", "--base-url", emu.base_url, "--ca-cert", emu.ca_cert,
+                "--subscription", emu.subscription_id,
+            ]
+        )  # fmt: skip
+    assert status == 1
+    assert capsys.readouterr().err == "azimagebuilder logs: no template 'missing' in resource group 'rg'\n"

@@ -238,3 +238,44 @@ def test_find_log_location_with_an_explicit_storage_url(emulated: Emulated) -> N
     )
     assert where.url == f"{env.staging_url}/packerlogs/{where.run_id}/customization.log"
     assert download_customization_log(where, credential=env.staging_credential) == "hello\n"
+
+
+def test_a_template_from_api_2022_02_14_names_its_staging_group(emulated: Emulated) -> None:
+    import azimagebuilder as aib
+    from azimagebuilder.resources.logs import staging_resource_group_of
+
+    env = emulated
+    with aib.ImageBuilderClient(
+        env.emulator.credential,
+        env.emulator.subscription_id,
+        base_url=env.emulator.base_url,
+        connection_verify=env.emulator.ca_cert,
+        api_version="2022-02-14",
+        polling_interval=0,
+    ) as client:
+        identity = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/"
+        identity += "userAssignedIdentities/aib"
+        template = {
+            **vhd_template().to_arm(),
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {identity: {}}},
+        }
+        poller = client.begin_create_or_update("rg", "named", template)
+        env.clock.advance(BUILD_SECONDS)
+        poller.result()
+        got = client.get("rg", "named")
+    group = staging_resource_group_of(got)
+    assert group is not None
+    assert group.startswith("IT_rg_named_")
+    # Found from the template alone: the emulator's resource group list does not even hold it.
+    assert (
+        find_staging_resource_group(
+            env.emulator.credential,
+            env.emulator.subscription_id,
+            "rg",
+            "named",
+            template=got,
+            base_url="https://x.invalid",
+        )
+        == group
+    )
+    assert staging_resource_group_of({"properties": {}}) is None
