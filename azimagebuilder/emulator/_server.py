@@ -177,24 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if (
-            length < 0
-            or length > MAX_BODY
-            or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
-        ):
+            body = self._read_body()
+        except ValueError as exc:
             self.close_connection = True
-            error = ArmError(
-                413 if length > MAX_BODY else 400,
-                "InvalidRequestContent",
-                f"The request needs a Content-Length of at most {MAX_BODY} bytes "
-                "(chunked bodies are not read).",
-            )
-            self._send(error.to_response(), {})
+            status = 413 if "at most" in str(exc) else 400
+            self._send(ArmError(status, "InvalidRequestContent", str(exc)).to_response(), {})
             return
-        body = self.rfile.read(length) if length > 0 else b""
         split = urlsplit(self.path)
         request = Request(
             method=self.command.upper(),
@@ -211,6 +199,35 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._send(answer, request.headers)
+
+    def _read_body(self) -> bytes:
+        """The request body, by Content-Length or chunked; ValueError when malformed or too large."""
+        too_large = f"The request body must be at most {MAX_BODY} bytes."
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            data = bytearray()
+            while True:
+                line = self.rfile.readline(65537)
+                try:
+                    size = int(line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise ValueError("The request content has a malformed chunked encoding.") from None
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return bytes(data)
+                if len(data) + size > MAX_BODY:
+                    raise ValueError(too_large)
+                data += self.rfile.read(size)
+                self.rfile.readline(3)  # the CRLF after each chunk
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise ValueError("The request has a malformed Content-Length.") from None
+        if length < 0:
+            raise ValueError("The request has a malformed Content-Length.")
+        if length > MAX_BODY:
+            raise ValueError(too_large)
+        return self.rfile.read(length) if length else b""
 
     def _send(self, answer: Response, request_headers: dict[str, str]) -> None:
         self.send_response(answer.status)
