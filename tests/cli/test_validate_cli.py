@@ -179,3 +179,14 @@ def test_every_real_template_is_loaded_or_refused_clearly(shared_reference: Path
     placeholders = [p for r in results for p in r["errors"] if p["code"] == "placeholder"]
     assert placeholders
     assert all(p["path"] and "placeholder" in p["message"] for p in placeholders)
+
+
+def test_the_schema_accepts_every_golden_example(capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    main(["schema"])
+    schema = json.loads(capsys.readouterr().out)
+    golden = sorted((Path(__file__).resolve().parent.parent / "golden" / "document").glob("*.json"))
+    examples = [p for p in golden if p.name != "run-output.json" and ".document." not in p.name]
+    assert len(examples) >= 20
+    for path in examples:
+        jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)

@@ -155,3 +155,31 @@ def test_the_error_pickles_with_its_problems_and_has_a_json_form(doc: dict[str, 
         "warnings": [p.to_dict() for p in error.warnings],
     }
     assert error.to_dict()["errors"][0]["code"] == C.RUN_OUTPUT_NAME_INVALID
+
+
+@pytest.mark.needs_shared
+def test_every_real_template_loads_or_raises_template_validation_error(shared_reference: Path) -> None:
+    import warnings
+
+    files = sorted((shared_reference / "real-templates").glob("*/*.json"))
+    assert files
+    loaded = 0
+    refusals: list[TemplateValidationError] = []
+    for path in files:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                template = load_template(path)
+            except TemplateValidationError as exc:
+                refusals.append(exc)
+                continue
+        loaded += 1
+        assert isinstance(template, ImageTemplate)
+    refused = len(refusals)
+    for error in refusals:
+        assert error.errors
+        assert error.source is not None
+        assert error.source in map(str, files)
+    # Most real templates keep the document's <placeholders>; the ARM deployment templates load.
+    assert loaded >= 3
+    assert refused >= 20
