@@ -187,3 +187,30 @@ def test_bad_template_names_are_refused(arm: Arm, name: str) -> None:
     answer = arm.call("PUT", arm.path(name), template_body())
     assert answer.status_code == 400
     assert error_of(answer)["code"] == "InvalidResourceName"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "text",
+        {"location": "westus", "properties": {"source": "text", "distribute": []}},
+        {"location": "westus", "properties": {"source": {"type": "PlatformImage"}, "customize": "x"}},
+        {"location": "westus", "properties": []},
+        {"location": 5, "properties": {}},
+        {"location": "westus", "tags": "x", "properties": {"distribute": [1, None]}},
+        {"location": "westus", "tags": {"azimagebuilder.emulator.scenario": "explode"}, "properties": {}},
+    ],
+)
+def test_malformed_bodies_are_400_never_500(arm: Arm, body: Any) -> None:
+    """Whatever the body, the answer is an ARM 4xx error, never a 500 from the emulator itself."""
+    answer = arm.call("PUT", arm.path("odd"), body)
+    assert answer.status_code == 400, answer.text
+    assert set(answer.json()) == {"error"}
+
+
+def test_unknown_scenario_tag_is_refused(arm: Arm) -> None:
+    """A typo in the scenario tag fails the PUT loudly instead of silently building normally."""
+    answer = arm.call("PUT", arm.path(), template_body(tags={"azimagebuilder.emulator.scenario": "fial"}))
+    assert answer.status_code == 400
+    assert "unknown emulator scenario" in answer.json()["error"]["message"]

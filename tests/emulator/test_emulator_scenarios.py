@@ -183,3 +183,15 @@ def test_latest_version_is_resolved_once_a_build_ran(arm: Arm) -> None:
     run_to_end(arm)
     version = arm.call("GET", arm.path()).json()["properties"]["source"]["version"]
     assert version.startswith("latest (18.04.")
+
+
+def test_scenario_tag_set_by_patch_and_the_slash_spelling(arm: Arm) -> None:
+    """A scenario can be chosen after creation with PATCH of tags; `azimagebuilder.emulator/scenario` (the
+    spelling with a slash) is accepted too; a typo is refused at PATCH time."""
+    arm.create()
+    assert arm.call("PATCH", arm.path(), {"tags": {"azimagebuilder.emulator/scenario": "fail:Building"}}).ok
+    operation, status = run_to_end(arm)
+    assert operation["status"] == "Failed"
+    assert status["runSubState"] == "Building"
+    refused = arm.call("PATCH", arm.path(), {"tags": {SCENARIO_TAG: "fail:Nowhere"}})
+    assert refused.status_code == 400

@@ -665,7 +665,15 @@ class ImageBuilderProvider:
                     store.save()
                 return self._re_put(existing, body, api_version)
         self._validate(body, api_version)  # outside the lock: the library's checks may take a moment
-        scenario = _scenario_of(body.get("tags"), self.settings.scenario)
+        try:
+            properties = self._normalise(body["properties"], api_version)
+            scenario = _scenario_of(body.get("tags"), self.settings.scenario)
+        except ValueError as exc:  # an unknown scenario in the tag
+            raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
+        except (TypeError, AttributeError, KeyError) as exc:
+            raise ArmError(
+                400, "InvalidRequestContent", f"The image template could not be read: {exc}"
+            ) from exc
         now = to_epoch(self._now())
         with store.changing():
             data = self._data()
@@ -678,7 +686,7 @@ class ImageBuilderProvider:
                 "location": body["location"],
                 "tags": dict(body.get("tags") or {}),
                 "identity": body.get("identity"),
-                "properties": self._normalise(body["properties"], api_version),
+                "properties": properties,
                 "request": _canonical(body),
                 "apiVersion": api_version,
                 "createdAt": now,
@@ -776,6 +784,11 @@ class ImageBuilderProvider:
                 f"to change {', '.join(extra)}.",
                 target=extra[0],
             )
+        if isinstance(body.get("tags"), dict):
+            try:
+                _scenario_of(body["tags"], None)
+            except ValueError as exc:
+                raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
         with self.ctx.state.changing():
             _, record = self._existing(params)
             if "tags" in body:
@@ -870,7 +883,10 @@ class ImageBuilderProvider:
         )
 
     def _plan_run(self, record: Mapping[str, Any], now_dt: datetime) -> dict[str, Any]:
-        scenario = _scenario_of(record.get("tags"), self.settings.scenario)
+        try:
+            scenario = _scenario_of(record.get("tags"), self.settings.scenario)
+        except ValueError as exc:
+            raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
         duration = self.settings.build_duration
         t0 = to_epoch(now_dt)
         phases: list[list[Any]] = []
@@ -1098,7 +1114,10 @@ def _library_problems(body: dict[str, Any], api_version: str) -> list[dict[str, 
     try:
         report = validate(body, api_version=api_version)
     except (TypeError, ValueError, KeyError):
-        report = validate(body)
+        try:
+            report = validate(body)
+        except Exception:  # the library could not even read it: the structural checks say why
+            return _minimal_problems(body)
     problems = []
     for problem in report.errors:
         if problem.code in SERVICE_TOLERATED_CODES:
