@@ -138,5 +138,5 @@ def _regions(doc: dict[str, object]) -> list[object]:
     assert isinstance(props, dict)
     found: list[object] = [doc["location"]]
     for item in props["distribute"]:
-        found += [item.get("location")] + list(item.get("replicationRegions") or [])
+        found += [item.get("location"), *list(item.get("replicationRegions") or [])]
     return found
