@@ -25,35 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-
-class _AnyToken:
-    """The emulator accepts any bearer token."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        from azure.core.credentials import AccessToken
-
-        return AccessToken("benchmark", int(time.time()) + 3600)
-
-
-class _AsyncAnyToken:
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        return _AnyToken().get_token()
-
-    async def close(self) -> None:
-        return None
-
-
-def _template() -> Any:
-    import azimagebuilder as aib
-
-    return aib.ImageTemplate(
-        location="westus2",
-        source=aib.PlatformImageSource(
-            publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS", version="latest"
-        ),
-        customize=[aib.ShellCustomizer(name="hello", inline=["echo hello"])],
-        distribute=[aib.VhdDistributor(run_output_name="vhd")],
-    )
+from client_common import AnyToken, AsyncAnyToken, hello_template
 
 
 def _rss_mib() -> float:
@@ -80,7 +52,7 @@ def child(
     import azimagebuilder
     import azimagebuilder.aio
 
-    template = _template()
+    template = hello_template()
     kwargs: dict[str, Any] = {"base_url": base_url, "polling_interval": interval}
     if mode == "aio-verify-path":
         # What the emulator docs show: azure-core's aiohttp transport then builds an SSL context (and so a
@@ -88,8 +60,8 @@ def child(
         # REQUESTS_CA_BUNDLE instead, as a process that talks to one endpoint all day would.
         kwargs["connection_verify"] = ca_cert
     # Load every module either side needs before the baseline, so it measures the builds alone.
-    azimagebuilder.ImageBuilderClient(_AnyToken(), subscription, **kwargs).close()
-    azimagebuilder.aio.ImageBuilderClient(_AsyncAnyToken(), subscription, **kwargs)
+    azimagebuilder.ImageBuilderClient(AnyToken(), subscription, **kwargs).close()
+    azimagebuilder.aio.ImageBuilderClient(AsyncAnyToken(), subscription, **kwargs)
     baseline = _rss_mib()
     threads = [threading.active_count()]
     stop = threading.Event()
@@ -100,7 +72,7 @@ def child(
 
         async def all_builds() -> list[Any]:
             async with azimagebuilder.aio.ImageBuilderClient(
-                _AsyncAnyToken(), subscription, **kwargs
+                AsyncAnyToken(), subscription, **kwargs
             ) as client:
                 return await asyncio.gather(
                     *(client.build("bench-aio", f"aio-{i}", template) for i in range(builds))
@@ -110,7 +82,7 @@ def child(
     else:
 
         def one_build(i: int) -> Any:
-            with azimagebuilder.ImageBuilderClient(_AnyToken(), subscription, **kwargs) as client:
+            with azimagebuilder.ImageBuilderClient(AnyToken(), subscription, **kwargs) as client:
                 return client.build("bench-sync", f"sync-{i}", template)
 
         with ThreadPoolExecutor(builds) as pool:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from client_common import hello_template
+
 
 @dataclass
 class Lifecycle:
@@ -47,19 +49,6 @@ def _counting_transport(counter: Counter[str], phase: list[str], **kwargs: Any) 
     return CountingTransport(**kwargs)
 
 
-def _template() -> Any:
-    import azimagebuilder as aib
-
-    return aib.ImageTemplate(
-        location="westus2",
-        source=aib.PlatformImageSource(
-            publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS", version="latest"
-        ),
-        customize=[aib.ShellCustomizer(name="hello", inline=["echo hello"])],
-        distribute=[aib.VhdDistributor(run_output_name="vhd")],
-    )
-
-
 def lifecycle(emulator: Any, name: str, interval: float) -> Lifecycle:
     from azimagebuilder import ImageBuilderClient
 
@@ -73,7 +62,7 @@ def lifecycle(emulator: Any, name: str, interval: float) -> Lifecycle:
         polling_interval=interval,
         transport=transport,
     ) as client:
-        client.begin_create_or_update("bench", name, _template()).result()
+        client.begin_create_or_update("bench", name, hello_template()).result()
         phase[0] = "run"
         started = time.monotonic()
         client.begin_run("bench", name).result()

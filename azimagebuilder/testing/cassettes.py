@@ -65,9 +65,11 @@ __all__ = [
     "Leak",
     "ReplayCredential",
     "Scrubber",
+    "assert_all_played",
     "async_replay_transport",
     "configure_vcr",
     "find_leaks",
+    "pytest_recording_configure",
     "read_provenance",
     "recording_target",
     "replay_transport",
@@ -336,6 +338,25 @@ def async_replay_transport(**kwargs: Any) -> Any:
             await asyncio.sleep(0)  # still yield to the loop, as a real sleep would
 
     return _NoWaitAioTransport(**kwargs)
+
+
+def pytest_recording_configure(config: Any, vcr: Any) -> None:
+    """pytest-recording's hook, ready made: readable cassettes saying what they were recorded against.
+
+    In a ``conftest.py``: ``pytest_recording_configure = cassettes.pytest_recording_configure``
+    (the target is :func:`recording_target` of the ``--record-mode``).
+    """
+    configure_vcr(vcr, recorded_against=recording_target(config.getoption("--record-mode") or "none"))
+
+
+def assert_all_played(cassette: Any) -> None:
+    """After a replayed test: fail unless every recorded answer was asked for (polls included, in order).
+
+    A client that polls less than it did when recording would otherwise pass on a shortened story.
+    """
+    if not cassette.all_played:
+        unplayed = len(cassette) - cassette.play_count
+        raise AssertionError(f"{unplayed} recorded interaction(s) were never requested on replay")
 
 
 # -- serializer -----------------------------------------------------------------------------------------

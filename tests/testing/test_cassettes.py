@@ -355,3 +355,35 @@ def test_read_provenance(tmp_path: Path) -> None:
     assert provenance is not None
     assert provenance["against"] == "azure"
     assert cassettes.read_provenance(tmp_path / "missing.yaml") is None
+
+
+def test_pytest_recording_configure_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: dict[str, object] = {}
+
+    class FakeVCR:
+        def register_serializer(self, name: str, serializer: object) -> None:
+            registered[name] = serializer
+
+    class FakeConfig:
+        def getoption(self, name: str) -> str:
+            assert name == "--record-mode"
+            return "rewrite"
+
+    monkeypatch.setenv(cassettes.RECORD_TARGET_ENV, "azure")
+    cassettes.pytest_recording_configure(FakeConfig(), FakeVCR())
+    serializer = registered["yaml"]
+    assert isinstance(serializer, CassetteSerializer)
+    assert serializer.recorded_against == "azure"
+
+
+def test_assert_all_played() -> None:
+    class FakeCassette:
+        def __init__(self, played: int, total: int) -> None:
+            self.play_count, self._total, self.all_played = played, total, played == total
+
+        def __len__(self) -> int:
+            return self._total
+
+    cassettes.assert_all_played(FakeCassette(3, 3))
+    with pytest.raises(AssertionError, match="2 recorded interaction"):
+        cassettes.assert_all_played(FakeCassette(1, 3))
