@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -98,13 +99,48 @@ def group_not_found(name: str) -> ArmError:
     return ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
 
 
+def _staging_groups(store: StateStore, subscription_id: str) -> dict[str, dict[str, Any]]:
+    """The staging groups (``IT_<rg>_<name>_<guid>``) Image Builder made for the subscription's templates.
+
+    Image Builder creates them itself, so they exist without a PUT; each body carries the storage account
+    that holds ``packerlogs`` under the private key ``_storageAccount``.
+    """
+    try:
+        from .imagebuilder import staging_resource_groups
+    except ImportError:  # the Image Builder provider is optional
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for staging in staging_resource_groups(store, subscription_id):
+        found[_key(subscription_id, staging["name"])] = {
+            "id": f"/subscriptions/{subscription_id}/resourceGroups/{staging['name']}",
+            "name": staging["name"],
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": staging["location"],
+            "tags": dict(staging["tags"]),
+            "properties": {"provisioningState": "Succeeded"},
+            "_storageAccount": staging["storageAccount"],
+        }
+    return found
+
+
+def find_group(store: StateStore, subscription_id: str, name: str) -> dict[str, Any] | None:
+    """The resource group, created by a PUT or by Image Builder (hold the store's lock), or None."""
+    group: dict[str, Any] | None = _groups(store).get(_key(subscription_id, name))
+    if group is None:
+        group = _staging_groups(store, subscription_id).get(_key(subscription_id, name))
+    return group
+
+
 def require_group(store: StateStore, subscription_id: str, name: str) -> dict[str, Any]:
-    """The stored resource group (hold the store's lock), or raise ``404 ResourceGroupNotFound``."""
-    group = _groups(store).get(_key(subscription_id, name))
+    """The resource group (hold the store's lock), or raise ``404 ResourceGroupNotFound``."""
+    group = find_group(store, subscription_id, name)
     if group is None:
         raise group_not_found(name)
-    stored: dict[str, Any] = group
-    return stored
+    return group
+
+
+def _public(group: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in group.items() if not k.startswith("_")}
 
 
 def resource_not_found(resource_type: str, name: str, group: str) -> ArmError:
@@ -143,6 +179,12 @@ def _delete_contents(store: StateStore, subscription_id: str, group: str) -> Non
         entries = store.section(section).get(table) or {}
         for key in [k for k in entries if k.startswith(prefix)]:
             del entries[key]
+
+
+def _resource_type_filter(request: Request) -> str | None:
+    raw = next((v for k, v in request.query.items() if k.lower() == "$filter"), "")
+    match = re.search(r"resourceType\s+eq\s+'([^']+)'", raw, re.IGNORECASE)
+    return match.group(1).lower() if match else None
 
 
 def _provider_body(
@@ -206,12 +248,12 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
 
     def get_group(request: Request, params: dict[str, str]) -> Response:
         with store.locked():
-            group = dict(require_group(store, params["subscriptionId"], params["resourceGroupName"]))
+            group = _public(require_group(store, params["subscriptionId"], params["resourceGroupName"]))
         return Response.json(200, group)
 
     def head_group(request: Request, params: dict[str, str]) -> Response:
         with store.locked():
-            exists = _key(params["subscriptionId"], params["resourceGroupName"]) in _groups(store)
+            exists = find_group(store, params["subscriptionId"], params["resourceGroupName"]) is not None
         return Response.empty(204 if exists else 404)
 
     def delete_group(request: Request, params: dict[str, str]) -> Response:
@@ -229,9 +271,42 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
         return Response.empty(200)
 
     def list_groups(request: Request, params: dict[str, str]) -> Response:
-        prefix = params["subscriptionId"].lower() + "/"
+        sub = params["subscriptionId"]
+        prefix = sub.lower() + "/"
         with store.locked():
-            value = [dict(g) for k, g in sorted(_groups(store).items()) if k.startswith(prefix)]
+            groups = {**_staging_groups(store, sub), **_groups(store)}
+            value = [_public(g) for k, g in sorted(groups.items()) if k.startswith(prefix)]
+        return Response.json(200, {"value": value})
+
+    def list_group_resources(request: Request, params: dict[str, str]) -> Response:
+        sub, name = params["subscriptionId"], params["resourceGroupName"]
+        wanted = _resource_type_filter(request)
+        with store.locked():
+            group = require_group(store, sub, name)
+            value = []
+            if group.get("_storageAccount"):
+                account = group["_storageAccount"]
+                value.append(
+                    {
+                        "id": f"{group['id']}/providers/Microsoft.Storage/storageAccounts/{account}",
+                        "name": account,
+                        "type": "Microsoft.Storage/storageAccounts",
+                        "sku": {"name": "Standard_LRS", "tier": "Standard"},
+                        "kind": "StorageV2",
+                        "location": group["location"],
+                    }
+                )
+            prefix = _key(sub, name) + "/"
+            for section, table, _ in _GROUP_CONTENTS:
+                if section == "authorization":
+                    continue  # role assignments are extension resources, not listed here
+                for key, resource in sorted((store.section(section).get(table) or {}).items()):
+                    if key.startswith(prefix):
+                        value.append(
+                            {k: resource[k] for k in ("id", "name", "type", "location") if k in resource}
+                        )
+        if wanted is not None:
+            value = [r for r in value if str(r["type"]).lower() == wanted]
         return Response.json(200, {"value": value})
 
     def get_provider(request: Request, params: dict[str, str]) -> Response:
@@ -280,6 +355,13 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
         "/subscriptions/{subscriptionId}/resourcegroups",
         list_groups,
         name="resources.resourceGroups.list",
+        namespace=ns,
+    )
+    router.add(
+        "GET",
+        group_path + "/resources",
+        list_group_resources,
+        name="resources.resources.listByResourceGroup",
         namespace=ns,
     )
     router.add(

@@ -100,3 +100,60 @@ def test_deleting_a_group_deletes_what_is_in_it(arm: Any) -> None:
     assert arm.get(image).status_code == 404
     assert arm.get(identity).status_code == 404
     assert arm.get(kept).status_code == 200
+
+
+def _create_template(arm: Any, group: str, name: str = "tpl") -> None:
+    body = {
+        "location": "westus2",
+        "properties": {
+            "source": {
+                "type": "PlatformImage",
+                "publisher": "Canonical",
+                "offer": "UbuntuServer",
+                "sku": "18.04-LTS",
+                "version": "latest",
+            },
+            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
+            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+        },
+    }
+    path = f"{group}/providers/Microsoft.VirtualMachineImages/imageTemplates/{name}"
+    assert arm.put(path, body, api_version="2019-05-01-preview").status_code == 201
+
+
+def test_image_builder_staging_groups_are_served_with_their_storage_account(arm: Any) -> None:
+    from azimagebuilder.emulator.providers.imagebuilder import staging_resource_groups
+
+    group = arm.group("imageRG")
+    _create_template(arm, group)
+    [staging] = staging_resource_groups(arm.emulator.state, SUB)
+    listed = arm.get(f"/subscriptions/{SUB}/resourcegroups").json()["value"]
+    by_name = {g["name"]: g for g in listed}
+    assert set(by_name) == {"imageRG", staging["name"]}
+    assert by_name[staging["name"]]["tags"]["imageTemplateName"] == "tpl"
+    assert all(not key.startswith("_") for g in listed for key in g)  # nothing private leaks
+    path = f"/subscriptions/{SUB}/resourcegroups/{staging['name']}"
+    assert arm.call("HEAD", path).status_code == 204
+    assert arm.get(path).json()["tags"]["createdBy"] == "AzureVMImageBuilder"
+    resources = arm.get(
+        path + "/resources", **{"$filter": "resourceType eq 'Microsoft.Storage/storageAccounts'"}
+    )
+    assert [r["name"] for r in resources.json()["value"]] == [staging["storageAccount"]]
+
+
+def test_resources_of_a_group_are_listed_and_filtered(arm: Any) -> None:
+    group = arm.group("imageRG")
+    arm.put(group + "/providers/Microsoft.Compute/images/base", {"location": "westus2"})
+    arm.put(
+        group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib", {"location": "westus2"}
+    )
+    listed = arm.get(RG + "/resources").json()["value"]
+    assert sorted(r["type"] for r in listed) == [
+        "Microsoft.Compute/images",
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+    ]
+    only = arm.get(RG + "/resources", **{"$filter": "resourceType eq 'Microsoft.Compute/images'"}).json()[
+        "value"
+    ]
+    assert [r["name"] for r in only] == ["base"]
+    assert arm.get(f"/subscriptions/{SUB}/resourcegroups/none/resources").status_code == 404
