@@ -211,7 +211,8 @@ def create_identity(
 
 
 def _resolve_role(client: Any, scope: str, role_name: str) -> str:
-    found = list(client.role_definitions.list(scope, filter=f"roleName eq '{role_name}'"))
+    quoted = role_name.replace("'", "''")  # OData escapes a quote by doubling it
+    found = list(client.role_definitions.list(scope, filter=f"roleName eq '{quoted}'"))
     if not found:
         raise LookupError(f"no role named {role_name!r} is assignable at {scope}; check the spelling")
     role_id: str = found[0].id
