@@ -128,9 +128,7 @@ def vcr_config() -> dict[str, Any]:
     return cassettes.vcr_config()
 
 
-def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    target = cassettes.recording_target(config.getoption("--record-mode") or "none")
-    cassettes.configure_vcr(vcr, recorded_against=target)
+pytest_recording_configure = cassettes.pytest_recording_configure
 
 
 @pytest.fixture(autouse=True)
@@ -138,8 +136,7 @@ def _replay_uses_every_answer(vcr: Any, record_mode: str) -> Iterator[None]:
     """On replay, every recorded answer must be asked for, in order."""
     yield
     if vcr is not None and record_mode == "none":
-        unplayed = len(vcr) - vcr.play_count
-        assert vcr.all_played, f"{unplayed} recorded interaction(s) were never requested on replay"
+        cassettes.assert_all_played(vcr)
 
 
 @pytest.fixture
