@@ -61,7 +61,10 @@ def run_validate(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     failed = False
     for name in args.files:
-        report = validate(name, api_version=args.api_version, resource_name=args.resource_name)
+        try:
+            report = validate(name, api_version=args.api_version, resource_name=args.resource_name)
+        except Exception as exc:  # a bug must not hide the other files' results behind a traceback
+            report = _internal_error(exc)
         failed = failed or not report.ok
         results.append(
             {
@@ -76,6 +79,14 @@ def run_validate(args: argparse.Namespace) -> int:
     else:
         _print_text(results)
     return 1 if failed else 0
+
+
+def _internal_error(exc: Exception) -> Any:
+    from ..validation import Problem, ValidationReport
+    from ..validation._codes import INTERNAL_ERROR
+
+    message = f"azimagebuilder could not check this file ({type(exc).__name__}: {exc}); please report it"
+    return ValidationReport(errors=[Problem("", INTERNAL_ERROR, message, "error")])
 
 
 def _print_text(results: list[dict[str, Any]]) -> None:

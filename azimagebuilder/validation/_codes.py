@@ -14,6 +14,7 @@ NOT_A_TEMPLATE = "not-a-template"  #: not an object, or no properties object
 NO_IMAGE_TEMPLATE = "no-image-template"  #: a deployment template without an imageTemplates resource
 AMBIGUOUS_RESOURCE = "ambiguous-resource"  #: several imageTemplates resources and no resource_name
 RESOURCE_NOT_FOUND = "resource-not-found"  #: resource_name names no imageTemplates resource
+INTERNAL_ERROR = "internal-error"  #: the CLI could not check a file because of a bug (please report it)
 
 # -- any field -----------------------------------------------------------------------------------------
 MISSING_FIELD = "missing-field"  #: a required field is absent (or empty)

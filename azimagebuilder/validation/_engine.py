@@ -308,10 +308,10 @@ class _Analyser:
 
     @staticmethod
     def scan_quiet(value: str) -> bool:
-        return _ANGLE.search(value) is None and _CURLY.search(value) is None
+        return _ANGLE.search(value) is None
 
     def resource_id(self, value: Any, path: str, kind: str) -> None:
-        if not self.plain(value):
+        if not self.plain(value) or _CURLY.search(value):
             return
         pattern, shape = RESOURCE_IDS[kind]
         if not pattern.match(value):
@@ -747,4 +747,9 @@ def analyse(document: Any, *, api_version: str) -> tuple[Any, list[Problem]]:
     if not isinstance(document, dict):
         analyser.add("", C.NOT_A_TEMPLATE, f"a template is a JSON object, not {_json_kind(document)}")
         return document, analyser.problems
-    return analyser.template(document), analyser.problems
+    try:
+        return analyser.template(document), analyser.problems
+    except RecursionError:
+        # Only a pathological input (thousands of nested lists) gets here; report it like any problem.
+        analyser.add("", C.NOT_A_TEMPLATE, "the template is nested too deeply to check")
+        return document, analyser.problems

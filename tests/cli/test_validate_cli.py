@@ -190,3 +190,23 @@ def test_the_schema_accepts_every_golden_example(capsys: pytest.CaptureFixture[s
     assert len(examples) >= 20
     for path in examples:
         jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
+
+
+def test_a_bug_is_reported_as_an_error_for_that_file_not_a_traceback(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import azimagebuilder.validation as validation
+
+    real = validation.validate
+
+    def broken(source: object, **kwargs: object) -> object:
+        if str(source).endswith("bad.json"):
+            raise AttributeError("simulated bug")
+        return real(source, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validation, "validate", broken)
+    status, results = run_json(capsys, str(files["bad"]), str(files["good"]))
+    assert status == 1
+    assert results[0]["errors"][0]["code"] == "internal-error"
+    assert "simulated bug" in results[0]["errors"][0]["message"]
+    assert results[1]["errors"] == []

@@ -108,3 +108,15 @@ def test_a_model_is_checked_at_the_version_it_was_loaded_with_unless_told(doc: d
     assert [p.code for p in told.errors] == [C.LOCATION_NOT_IN_PREVIEW]
     # For JSON the template's own apiVersion decides, whatever the argument.
     assert validate(doc, api_version="2019-05-01-preview").ok
+
+
+def test_pathologically_deep_input_is_a_problem_not_a_recursion_error(doc: dict[str, Any]) -> None:
+    nested: list[Any] = []
+    inner = nested
+    for _ in range(5000):
+        inner.append([])
+        inner = inner[0]
+    doc["properties"]["extra"] = nested
+    report = validate(doc)
+    assert [p.code for p in report.errors] == [C.NOT_A_TEMPLATE]
+    assert "nested too deeply" in report.errors[0].message
