@@ -47,6 +47,9 @@ def test_unknown_template_is_404_resource_not_found(arm: Arm) -> None:
         "00000000-1111-2222-3333-444444444444",
     )
     assert op.status_code == 404
+    real = arm.create("elsewhere").headers["Azure-AsyncOperation"]
+    assert arm.url(real).status_code == 200
+    assert arm.url(real.replace("/locations/westus/", "/locations/eastus/")).status_code == 404
     assert arm.call("POST", arm.path("missing") + "/run").status_code == 404
 
 

@@ -248,7 +248,9 @@ class ImageBuilderProvider:
         deleting = record.get("deleting")
         if deleting is not None and now >= deleting["end"]:
             del data["templates"][key]
-            self.ctx.artifacts.delete_artifacts(_template_id(record), record["stagingResourceGroup"])
+            delete = getattr(self.ctx.artifacts, "delete_artifacts", None)  # optional for simple stores
+            if delete is not None:
+                delete(_template_id(record), record["stagingResourceGroup"])
             return True
         run = record.get("run")
         if run is not None and not run.get("settled"):
@@ -1018,7 +1020,11 @@ class ImageBuilderProvider:
         with self.ctx.state.locked():
             data = self._data()
             op = data["operations"].get(op_id)
-            if op is None or op["subscription"].lower() != params["subscriptionId"].lower():
+            if (
+                op is None
+                or op["subscription"].lower() != params["subscriptionId"].lower()
+                or op["location"] != params["location"].replace(" ", "").lower()
+            ):
                 raise ArmError(
                     404,
                     "ResourceNotFound",
