@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
             "against the template document's rules. Exit 0: no errors; 1: some file has errors; 2: usage."
         ),
     )
-    validate.add_argument("files", nargs="+", metavar="FILE", help="template JSON files")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="template JSON files; - reads stdin")
     validate.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
@@ -61,8 +61,10 @@ def run_validate(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     failed = False
     for name in args.files:
+        # "-" is standard input, read as bytes so that text not starting with "{" is not taken for a path.
+        source: Any = sys.stdin.buffer.read() if name == "-" else name
         try:
-            report = validate(name, api_version=args.api_version, resource_name=args.resource_name)
+            report = validate(source, api_version=args.api_version, resource_name=args.resource_name)
         except Exception as exc:  # a bug must not hide the other files' results behind a traceback
             report = _internal_error(exc)
         failed = failed or not report.ok

@@ -210,3 +210,21 @@ def test_a_bug_is_reported_as_an_error_for_that_file_not_a_traceback(
     assert results[0]["errors"][0]["code"] == "internal-error"
     assert "simulated bug" in results[0]["errors"][0]["message"]
     assert results[1]["errors"] == []
+
+
+def test_dash_reads_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    class Stdin:
+        buffer = io.BytesIO(json.dumps(VALID).encode("utf-8"))
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    status, results = run_json(capsys, "-")
+    assert status == 0
+    assert results == [{"file": "-", "errors": [], "warnings": []}]
+    Stdin.buffer = io.BytesIO(b"westus2")
+    status, results = run_json(capsys, "-")
+    assert status == 1
+    assert results[0]["errors"][0]["code"] == "invalid-json"
