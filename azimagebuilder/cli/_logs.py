@@ -150,8 +150,8 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
     from .._client import ImageBuilderClient
     from ..resources.logs import (
         download_customization_log,
+        find_staging_blob_endpoint,
         find_staging_resource_group,
-        find_staging_storage_account,
         follow_customization_log,
         run_in_progress,
     )
@@ -180,10 +180,14 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
                 base_url=base_url,
                 **pipeline,
             )
-            account = find_staging_storage_account(
-                credential, subscription, group, base_url=base_url, **pipeline
+            account_url = find_staging_blob_endpoint(
+                credential,
+                subscription,
+                group,
+                storage_suffix=args.storage_suffix,
+                base_url=base_url,
+                **pipeline,
             )
-            account_url = f"https://{account}.blob.{args.storage_suffix}"
         if client is None or not args.follow:
             text = download_customization_log(account_url, credential=storage_credential, run_id=args.run_id)
             sys.stdout.write(text)

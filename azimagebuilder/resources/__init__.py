@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "LogNotFoundError": "azimagebuilder.resources.logs",
     "download_customization_log": "azimagebuilder.resources.logs",
     "find_log_location": "azimagebuilder.resources.logs",
+    "find_staging_blob_endpoint": "azimagebuilder.resources.logs",
     "find_staging_resource_group": "azimagebuilder.resources.logs",
     "find_staging_storage_account": "azimagebuilder.resources.logs",
     "follow_customization_log": "azimagebuilder.resources.logs",
@@ -82,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only; each bl
     from .logs import LogNotFoundError as LogNotFoundError
     from .logs import download_customization_log as download_customization_log
     from .logs import find_log_location as find_log_location
+    from .logs import find_staging_blob_endpoint as find_staging_blob_endpoint
     from .logs import find_staging_resource_group as find_staging_resource_group
     from .logs import find_staging_storage_account as find_staging_storage_account
     from .logs import follow_customization_log as follow_customization_log

@@ -44,6 +44,7 @@ __all__ = [
     "LogNotFoundError",
     "download_customization_log",
     "find_log_location",
+    "find_staging_blob_endpoint",
     "find_staging_resource_group",
     "find_staging_storage_account",
     "follow_customization_log",
@@ -60,6 +61,7 @@ LOG_CONTAINER = "packerlogs"
 #: Each run's log is ``<run-id>`` + this.
 LOG_BLOB_SUFFIX = "/customization.log"
 _STORAGE_TYPE = "Microsoft.Storage/storageAccounts"
+_STORAGE_API_VERSION = "2023-01-01"
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # Run states after which no more log lines come (open strings, compared case-insensitively).
 _IN_PROGRESS_STATES = frozenset({"running", "canceling"})
@@ -243,20 +245,72 @@ def find_staging_storage_account(
         >>> find_staging_storage_account(cred, sub, "IT_my-rg_my-template_5d5e...")  # doctest: +SKIP
         'a1b2c3d4e5f6a7b8c9d0e1f2'
     """
+    return _staging_storage_account(
+        credential, subscription_id, staging_resource_group, base_url, client_kwargs
+    )[0]
+
+
+def _staging_storage_account(
+    credential: Any,
+    subscription_id: str,
+    staging_resource_group: str,
+    base_url: str,
+    client_kwargs: dict[str, Any],
+) -> tuple[str, str]:
+    """(name, resource id) of the staging group's storage account."""
     client = _resource_client(credential, subscription_id, base_url, client_kwargs)
     with client:
-        names = sorted(
-            str(resource.name)
+        accounts = sorted(
+            (str(resource.name), str(resource.id))
             for resource in client.resources.list_by_resource_group(
                 staging_resource_group, filter=f"resourceType eq '{_STORAGE_TYPE}'"
             )
             if str(resource.type or "").lower() == _STORAGE_TYPE.lower()
         )
-    if not names:
+    if not accounts:
         raise LogNotFoundError(
             f"the staging resource group {staging_resource_group} holds no storage account"
         )
-    return names[0]
+    return accounts[0]
+
+
+def find_staging_blob_endpoint(
+    credential: Any,
+    subscription_id: str,
+    staging_resource_group: str,
+    *,
+    storage_suffix: str = "core.windows.net",
+    base_url: str = ARM_ENDPOINT,
+    **client_kwargs: Any,
+) -> str:
+    """The blob endpoint of the staging group's storage account, without a trailing slash.
+
+    Reads the account's ``properties.primaryEndpoints.blob`` (a generic ARM read, so no azure-mgmt-storage is
+    needed); when that read is refused or lacks it, falls back to ``https://<account>.blob.<storage_suffix>``.
+    Needs ``.../resourceGroups/resources/read`` on the group, and ``Microsoft.Storage/storageAccounts/read``
+    for the exact endpoint.
+
+    Example:
+        >>> find_staging_blob_endpoint(cred, sub, "IT_my-rg_my-template_5d5e...")  # doctest: +SKIP
+        'https://a1b2c3d4e5f6a7b8c9d0e1f2.blob.core.windows.net'
+    """
+    from azure.core.exceptions import HttpResponseError
+
+    name, resource_id = _staging_storage_account(
+        credential, subscription_id, staging_resource_group, base_url, client_kwargs
+    )
+    fallback = f"https://{name}.blob.{storage_suffix}"
+    client = _resource_client(credential, subscription_id, base_url, client_kwargs)
+    try:
+        with client:
+            account = client.resources.get_by_id(resource_id, api_version=_STORAGE_API_VERSION)
+    except HttpResponseError as exc:
+        _log.debug("reading %s failed (%s); using %s", resource_id, exc.status_code, fallback)
+        return fallback
+    properties = account.properties if isinstance(account.properties, Mapping) else {}
+    endpoints = properties.get("primaryEndpoints")
+    blob = endpoints.get("blob") if isinstance(endpoints, Mapping) else None
+    return str(blob).rstrip("/") if isinstance(blob, str) and blob else fallback
 
 
 def _log_container(account: str | BlobServiceClient | LogLocation, credential: Any) -> ContainerClient:
@@ -350,10 +404,14 @@ def find_log_location(
                 base_url=base_url,
                 **client_kwargs,
             )
-        account = find_staging_storage_account(
-            credential, subscription_id, group, base_url=base_url, **client_kwargs
+        storage_url = find_staging_blob_endpoint(
+            credential,
+            subscription_id,
+            group,
+            storage_suffix=storage_suffix,
+            base_url=base_url,
+            **client_kwargs,
         )
-        storage_url = f"https://{account}.blob.{storage_suffix}"
     blob_credential = storage_credential if storage_credential is not None else credential
     if run_id is None:
         run_id = latest_run_id(storage_url, credential=None if has_sas(storage_url) else blob_credential)

@@ -279,3 +279,45 @@ def test_a_template_from_api_2022_02_14_names_its_staging_group(emulated: Emulat
         == group
     )
     assert staging_resource_group_of({"properties": {}}) is None
+
+
+def test_staging_group_and_account_found_through_microsoft_resources(emulated: Emulated) -> None:
+    from azimagebuilder.emulator._artifacts import staging_account_name
+    from azimagebuilder.resources.logs import find_staging_storage_account
+
+    env = emulated
+    create_template(env, "found")
+    create_template(env, "found_too")  # a look-alike name that must not be taken for "found"
+    emu = env.emulator
+    kwargs = {"base_url": emu.base_url, "connection_verify": emu.ca_cert}
+    group = find_staging_resource_group(emu.credential, emu.subscription_id, "rg", "found", **kwargs)
+    other = find_staging_resource_group(emu.credential, emu.subscription_id, "rg", "found_too", **kwargs)
+    assert group.startswith("IT_rg_found_")
+    assert other.startswith("IT_rg_found_too_")
+    account = find_staging_storage_account(emu.credential, emu.subscription_id, group, **kwargs)
+    assert account == staging_account_name(group)
+
+
+def test_blob_endpoint_of_the_staging_account(emulated: Emulated) -> None:
+    from azimagebuilder.emulator._artifacts import staging_account_name
+    from azimagebuilder.resources.logs import find_staging_blob_endpoint
+
+    env = emulated
+    create_template(env, "ep")
+    emu = env.emulator
+    kwargs = {"base_url": emu.base_url, "connection_verify": emu.ca_cert}
+    group = find_staging_resource_group(emu.credential, emu.subscription_id, "rg", "ep", **kwargs)
+    account = staging_account_name(group)
+    endpoint = find_staging_blob_endpoint(emu.credential, emu.subscription_id, group, **kwargs)
+    path = f"/subscriptions/{emu.subscription_id}/resourceGroups/{group}"
+    path += f"/providers/Microsoft.Storage/storageAccounts/{account}"
+    if emu.router.match("GET", path) is None:
+        # The emulator does not serve the account itself: the endpoint is derived from its name.
+        assert endpoint == f"https://{account}.blob.core.windows.net"
+        sovereign = find_staging_blob_endpoint(
+            emu.credential, emu.subscription_id, group, storage_suffix="core.chinacloudapi.cn", **kwargs
+        )
+        assert sovereign == f"https://{account}.blob.core.chinacloudapi.cn"
+    else:
+        # It does: its primaryEndpoints.blob is where the artifact store (Azurite) keeps the logs.
+        assert endpoint == env.store.account_url
