@@ -6,6 +6,7 @@ what is matched on replay.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -170,10 +171,14 @@ async def test_build_refuses_to_overwrite_a_different_template(session: Any) -> 
     faults=[{"route": "imageTemplates.get", "status": 429, "times": 2, "retry_after": 1}],
 )
 async def test_throttled_then_succeeds(session: Any, vcr: Any) -> None:
+    started = time.monotonic()
     async with session.aio_client() as client:
         await _create(session, client, "throttled")
         template = await client.get(session.resource_group, "throttled")
+    elapsed = time.monotonic() - started
     assert template.name == "throttled"
+    if not session.recording:
+        assert elapsed < 1.5, f"replay waited {elapsed:.1f} s: Retry-After (2 x 1 s) must be ignored"
     assert [r["status"]["code"] for r in vcr.responses].count(429) == 2
 
 
