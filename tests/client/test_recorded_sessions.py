@@ -19,9 +19,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 from azure.core.exceptions import HttpResponseError
-from client_support import FakeCredential, MockTransport, Reply
+from client_support import AsyncFakeCredential, AsyncMockTransport, FakeCredential, MockTransport, Reply
 
 from azimagebuilder import ImageBuilderClient
+from azimagebuilder import _operations as ops
+from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
 
 pytestmark = pytest.mark.needs_shared
 
@@ -172,3 +174,45 @@ def test_a_refused_create_carries_the_services_code(shared_reference: Path) -> N
     assert info.value.status_code == 403
     assert info.value.error is not None
     assert info.value.error.code == "LinkedAuthorizationFailed"
+
+
+async def test_a_2020_session_run_status_and_a_reused_template(shared_reference: Path) -> None:
+    """2020-02-14: the run is followed on the template (Running/Queued, then Canceling, an open enum), and
+    what the service echoes for the created template counts as identical (build() would reuse it)."""
+    service = RecordedService(recording(shared_reference, "2020-02-14__test_image_builder_cancel.yaml"))
+    rg, name = "img_tmpl_cancel_000001", "template1"
+    body = service.recorded_put_body(name)
+    async with AsyncImageBuilderClient(
+        AsyncFakeCredential(),
+        SUB,
+        api_version="2020-02-14",
+        transport=AsyncMockTransport(service),
+        polling_interval=0,
+    ) as client:
+        poller = await client.begin_create_or_update(rg, name, body)
+        created = await poller.result()
+        assert created.identity is not None
+        echoed = json.loads(
+            service.last_get[
+                poller.polling_method()
+                ._initial_response.http_request.url.split("?")[0]
+                .lower()
+                .split("management.azure.com")[1]
+            ].body
+        )  # type: ignore[attr-defined]
+        assert (
+            ops.template_differences(ops.template_body(body, validate=True, api_version="2020-02-14"), echoed)
+            == []
+        )
+
+        run = await client.begin_run(rg, name)
+        assert run.continuation_token()
+        running = (await client.get(rg, name)).last_run_status
+        assert running is not None
+        assert (str(running.run_state), str(running.run_sub_state)) == ("Running", "Queued")
+        assert running.end_time is None  # the zero date
+        assert running.start_time is not None
+        assert running.start_time.microsecond == 838053  # nine fractional digits parsed
+        canceling = (await client.get(rg, name)).last_run_status
+        assert canceling is not None
+        assert str(canceling.run_state) == "Canceling"
