@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
@@ -43,7 +42,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 
@@ -215,7 +214,7 @@ def find_azurite_blob(cache_dir: Path | None = None, *, install: bool = True) ->
     cache.mkdir(parents=True, exist_ok=True)
     # Several pytest processes (xdist) may get here at once: one installs, the others wait.
     with open(cache / ".install.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _lock_exclusively(lock)
         if not cached.is_file():
             _log.info("installing the npm package %s into %s", _NPM_PACKAGE, cache)
             proc = subprocess.run(
@@ -231,6 +230,14 @@ def find_azurite_blob(cache_dir: Path | None = None, *, install: bool = True) ->
                     + proc.stderr[-2000:]
                 )
     return cached
+
+
+def _lock_exclusively(lock: IO[str]) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: concurrent first installs are merely redundant
+        return
+    fcntl.flock(lock, fcntl.LOCK_EX)
 
 
 def _free_port(host: str) -> int:
