@@ -18,6 +18,7 @@ from client_support import (
     Reply,
     Script,
     accepted,
+    dropped,
     json_of,
     local_template,
     op,
@@ -133,3 +134,30 @@ async def test_list_pages_and_retry_after() -> None:
     assert names == [NAME, "b"]
     assert transport.sleeps == [3]
     assert script.done
+
+
+async def test_dropped_connections_and_5xx_are_retried_while_polling() -> None:
+    client, _, script = make(
+        [
+            ("POST", TEMPLATE_PATH + "/run", accepted()),
+            ("GET", OP_PATH, dropped()),
+            ("GET", OP_PATH, Reply(502, None)),
+            ("GET", OP_PATH, op("Succeeded")),
+            ("GET", TEMPLATE_PATH, Reply(200, template_body(last_run=DONE))),
+        ]
+    )
+    async with client:
+        status = await (await client.begin_run(RG, NAME)).result()
+    assert status.run_state == "Succeeded"
+    assert script.done
+
+
+def test_importing_the_aio_package_imports_no_azure_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, azimagebuilder.aio; print(any(m.startswith(('azure', 'aiohttp')) for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
