@@ -122,8 +122,9 @@ def log_location_hint(
     try:
         group = staging_resource_group or f"IT_{resource_group}_{template_name}_<guid>"
         blob = f"{run_id or '<run-id>'}{LOG_BLOB_SUFFIX}"
+        in_group = f" (staging resource group {staging_resource_group})" if staging_resource_group else ""
         where = (
-            f"Build log: {redact_url(log_url)}"
+            f"Build log: {redact_url(log_url)}{in_group}"
             if log_url
             else f"Build log: customization.log in the staging resource group {group} (its storage account, "
             f"container '{LOG_CONTAINER}', blob '{blob}')"

@@ -171,7 +171,10 @@ def test_log_location_hint_says_where_and_how() -> None:
         run_id="abc",
         log_url="https://acct.blob.core.windows.net/packerlogs/abc/customization.log?sv=1&sig=SECRET",
     )
-    assert "https://acct.blob.core.windows.net/packerlogs/abc/customization.log" in exact
+    assert exact.startswith(
+        "Build log: https://acct.blob.core.windows.net/packerlogs/abc/customization.log "
+        "(staging resource group IT_rg_tpl_0f9e). Fetch it with `azimagebuilder logs rg tpl`"
+    )
     assert "SECRET" not in exact
     assert "sig=" not in exact
 
