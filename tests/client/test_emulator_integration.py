@@ -14,7 +14,12 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from azimagebuilder import ImageBuilderClient, ImageTemplate
 from azimagebuilder._constants import CURRENT_STABLE_API_VERSION, VHD_COPIED_TAG_PREFIX
-from azimagebuilder._errors import ApiVersionNotSupportedError, BuildFailedError, VhdNotCopiedError
+from azimagebuilder._errors import (
+    ApiVersionNotSupportedError,
+    BuildFailedError,
+    TemplateExistsError,
+    VhdNotCopiedError,
+)
 from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
 from azimagebuilder.progress import BuildProgress
 
@@ -196,3 +201,20 @@ async def test_the_async_build_times_out_with_a_token_and_can_resume(
         poller = await client.begin_run(RG, "slow", continuation_token=info.value.continuation_token)
         status = await poller.result()
         assert status.run_state == "Succeeded"
+
+
+def test_a_template_that_fails_to_provision(start_emulator: Callable[..., Any]) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    emu = start_emulator()
+    bad = template(emu, **{"azimagebuilder.emulator.scenario": "provision-fail:BadPIRSource"})
+    with client_for(emu) as client:
+        with pytest.raises(HttpResponseError) as info:
+            client.begin_create_or_update(RG, "broken", bad).result()
+        assert not isinstance(info.value, BuildFailedError)
+        failed = client.get(RG, "broken")
+        assert failed.provisioning_state == "Failed"
+        assert failed.provisioning_error is not None
+        assert failed.provisioning_error.provisioning_error_code == "BadPIRSource"
+        with pytest.raises(TemplateExistsError, match="provisioningState"):
+            client.build(RG, "broken", bad)  # an identical but failed template is not reused
