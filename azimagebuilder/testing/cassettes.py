@@ -184,24 +184,33 @@ class Scrubber:
     """Takes secrets and local addresses out of what vcrpy records.
 
     Args:
-        replacements: literal strings to replace before the standard rules, for names that are not secret
-            but differ between recording sessions (for example a live resource group name -> the name the
-            replay tests use).
+        replacements: names to replace before the standard rules, for names that are not secret but differ
+            between recording sessions (for example a live resource group name -> the name the replay tests
+            use). A name is replaced whole (not inside a longer name; ``IT_<rg>_<template>_<guid>`` staging
+            groups included) and in any case, as Azure may lower-case it in ids.
 
     Example:
-        >>> Scrubber({"rg-alice-123": "azimagebuilder-tests"}).scrub_text("/resourceGroups/rg-alice-123/x")
-        '/resourceGroups/azimagebuilder-tests/x'
+        >>> Scrubber({"rg-alice": "azimagebuilder-tests"}).scrub_text("/resourcegroups/RG-ALICE/x rg-alice-2")
+        '/resourcegroups/azimagebuilder-tests/x rg-alice-2'
     """
 
     def __init__(self, replacements: Mapping[str, str] | None = None) -> None:
         # Longest first, so a name that contains another is replaced whole.
-        self._replacements = sorted((replacements or {}).items(), key=lambda kv: -len(kv[0]))
+        ordered = sorted(
+            ((old, new) for old, new in (replacements or {}).items() if old), key=lambda kv: -len(kv[0])
+        )
+        self._replacements = [
+            (
+                re.compile(rf"(?<![A-Za-z0-9.-]){re.escape(old)}(?![A-Za-z0-9.-])", re.IGNORECASE),
+                new.replace("\\", "\\\\"),  # a literal replacement, backslashes included
+            )
+            for old, new in ordered
+        ]
 
     def scrub_text(self, text: str) -> str:
         """The text with every secret, id and local address replaced."""
-        for old, new in self._replacements:
-            if old:
-                text = text.replace(old, new)
+        for name, new in self._replacements:
+            text = name.sub(new, text)
         for pattern, replacement in _RULES:
             text = pattern.sub(replacement, text)
         return text

@@ -96,6 +96,15 @@ def test_scrubbed_text_has_no_leak_left() -> None:
     assert find_leaks(Scrubber().scrub_text(raw)) == []  # ... and nothing survives scrubbing
 
 
+def test_replacements_replace_whole_names_in_any_case() -> None:
+    scrub = Scrubber({"img": "azimagebuilder-tests"})
+    text = "/resourceGroups/img/x /resourcegroups/IMG/y IT_img_tmpl_0a1b imageTemplates img-2 my.img"
+    assert scrub.scrub_text(text) == (
+        "/resourceGroups/azimagebuilder-tests/x /resourcegroups/azimagebuilder-tests/y"
+        " IT_azimagebuilder-tests_tmpl_0a1b imageTemplates img-2 my.img"
+    )
+
+
 def test_replacements_run_first_longest_first() -> None:
     scrub = Scrubber({"rg-alice": "rg-short", "rg-alice-live": "azimagebuilder-tests"})
     assert scrub.scrub_text("/resourceGroups/rg-alice-live/x and rg-alice") == (
