@@ -16,7 +16,7 @@ from .._constants import KNOWN_API_VERSIONS
 from ._artifacts import ArtifactStore, MemoryArtifactStore
 from ._clock import Clock, SystemClock
 from ._faults import FaultPlan, FaultRule
-from ._router import Router
+from ._router import ArmError, Request, Response, Router
 from ._server import Dispatcher, EmulatorHTTPServer
 from ._state import StateStore
 from ._tls import make_certificates
@@ -143,6 +143,7 @@ class Emulator:
             )
             for module in load_providers(self._provider_names):
                 module.register(self.router, provider_context)
+            self._register_artifact_route()
         except BaseException:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
@@ -240,6 +241,29 @@ class Emulator:
     ) -> None:
         """Undo :meth:`unregister_provider`."""
         self.state.set_registered(subscription_id or self.subscription_id, namespace, True)
+
+    def _register_artifact_route(self) -> None:
+        """``GET /_emulator/artifacts?url=<blob URL>``: the bytes of an in-memory artifact (log or VHD).
+
+        The default artifact store's URLs are blob-shaped but not reachable; this route lets a client in
+        another process (curl, ``azimagebuilder emulator`` users) fetch what a run wrote.
+        """
+        read = getattr(self.artifacts, "read", None)
+        if read is None:
+            return
+
+        def get_artifact(request: Request, params: dict[str, str]) -> Response:
+            url = request.query.get("url", "")
+            try:
+                data = read(url)
+            except KeyError:
+                raise ArmError(404, "BlobNotFound", "The specified blob does not exist.") from None
+            kind = "text/plain; charset=utf-8" if url.endswith(".log") else "application/octet-stream"
+            return Response(200, data, {"Content-Type": kind})
+
+        self.router.add(
+            "GET", "/_emulator/artifacts", get_artifact, name="emulator.artifacts", api_version_required=False
+        )
 
     def _require(self) -> EmulatorHTTPServer:
         if self._server is None:

@@ -178,6 +178,7 @@ class Route:
     namespace: str | None = None
     api_versions: frozenset[str] | None = None
     pattern: re.Pattern[str] = field(repr=False, compare=False, default=re.compile(""))
+    api_version_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,12 @@ class Router:
         name: str,
         namespace: str | None = None,
         api_versions: Collection[str] | None = None,
+        api_version_required: bool = True,
     ) -> Route:
-        """Register ``handler`` for ``method`` on ``template``; returns the route."""
+        """Register ``handler`` for ``method`` on ``template``; returns the route.
+
+        ``api_version_required=False`` is for the emulator's own helper routes (not ARM's).
+        """
         route = Route(
             method=method.upper(),
             template=template,
@@ -239,6 +244,7 @@ class Router:
             namespace=namespace,
             api_versions=frozenset(api_versions) if api_versions is not None else None,
             pattern=_compile(template),
+            api_version_required=api_version_required,
         )
         with self._lock:
             for existing in self._routes:

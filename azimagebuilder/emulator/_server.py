@@ -83,7 +83,8 @@ class Dispatcher:
         if fault is not None and not fault.after:
             logger.debug("injecting fault %s on %s", fault.status, route.name)
             return DROP if fault.status == "drop" else fault_error(fault).to_response()
-        self._check_api_version(request, route.namespace, route.template, route.api_versions)
+        if route.api_version_required or request.api_version is not None:
+            self._check_api_version(request, route.namespace, route.template, route.api_versions)
         subscription = params.get("subscriptionId")
         if route.namespace and subscription and not self.state.is_registered(subscription, route.namespace):
             message = (

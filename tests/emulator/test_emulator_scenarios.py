@@ -195,3 +195,24 @@ def test_scenario_tag_set_by_patch_and_the_slash_spelling(arm: Arm) -> None:
     assert status["runSubState"] == "Building"
     refused = arm.call("PATCH", arm.path(), {"tags": {SCENARIO_TAG: "fail:Nowhere"}})
     assert refused.status_code == 400
+
+
+def test_logs_and_vhds_can_be_fetched_over_https(arm: Arm) -> None:
+    """The in-memory artifacts (customization.log, VHD) are served at /_emulator/artifacts?url=<blob URL>, so
+    a client in another process can fetch what a run wrote; the route still needs a bearer token."""
+    arm.create(body=template_body(tags={SCENARIO_TAG: "fail"}))
+    operation, _ = run_to_end(arm)
+    log_url = operation["error"]["message"].split("Image Build log location: ")[1].split(" ")[0]
+    got = arm.session.get(
+        arm.emulator.base_url + "/_emulator/artifacts", params={"url": log_url}, verify=arm.emulator.ca_cert
+    )
+    assert got.status_code == 200
+    assert got.headers["Content-Type"].startswith("text/plain")
+    assert "PACKER ERR" in got.text
+    missing = arm.session.get(
+        arm.emulator.base_url + "/_emulator/artifacts",
+        params={"url": "https://x.blob.core.windows.net/packerlogs/nothing"},
+        verify=arm.emulator.ca_cert,
+    )
+    assert missing.status_code == 404
+    assert arm.call("GET", "/_emulator/artifacts", auth=False, api_version=None).status_code == 401
