@@ -320,7 +320,8 @@ class ImageBuilderClient:
                 (``TemplateValidationError``). ``False`` sends it as given.
 
         Example:
-            >>> client.begin_create_or_update("rg", "hello", template).result().provisioning_state
+            >>> poller = client.begin_create_or_update("rg", "hello", template)  # doctest: +SKIP
+            >>> poller.result().provisioning_state  # doctest: +SKIP
             'Succeeded'
         """
         polling = TemplatePolling(self._interval(polling_interval))
