@@ -217,3 +217,23 @@ def test_unknown_scenario_tag_is_refused(arm: Arm) -> None:
     answer = arm.call("PUT", arm.path(), template_body(tags={"azimagebuilder.emulator.scenario": "fial"}))
     assert answer.status_code == 400
     assert "unknown emulator scenario" in answer.json()["error"]["message"]
+
+
+def test_template_location_outside_the_preview_regions(arm: Arm) -> None:
+    """SERVICE-BEHAVIOUR.md, Create: only the template's own location is limited at 2019-05-01-preview (the
+    seven regions of the template document); ARM refuses other regions with
+    LocationNotAvailableForResourceType.
+    Stable api-versions are not limited to those regions."""
+    answer = arm.call("PUT", arm.path("scus"), template_body(location="southcentralus"))
+    assert answer.status_code == 400
+    error = error_of(answer)
+    assert error["code"] == "LocationNotAvailableForResourceType"
+    assert "'southcentralus'" in error["message"]
+    assert "westcentralus" in error["message"]
+    identity_id = f"/subscriptions/{SUB}/resourceGroups/r/providers/Microsoft.ManagedIdentity"
+    body = template_body(location="southcentralus")
+    body["identity"] = {
+        "type": "UserAssigned",
+        "userAssignedIdentities": {identity_id + "/userAssignedIdentities/i": {}},
+    }
+    assert arm.call("PUT", arm.path("scus"), body, api_version="2024-02-01").status_code == 201

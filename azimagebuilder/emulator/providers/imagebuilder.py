@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..._constants import RESOURCE_PROVIDER
+from ..._constants import PREVIEW_REGIONS, RESOURCE_PROVIDER
 from .._artifacts import fake_vhd, staging_account_name
 from .._clock import ZERO_DATE, format_nanos, format_ticks, from_epoch, to_epoch
 from .._router import ArmError, Request, Response, Router
@@ -637,6 +637,15 @@ class ImageBuilderProvider:
                 target="identity",
             )
         problems = _library_problems(body, api_version)
+        if any(p["code"] == "location-not-in-preview" for p in problems):
+            # ARM itself refuses a region the resource type is not offered in, before the provider sees it.
+            regions = ",".join(PREVIEW_REGIONS.values())
+            raise ArmError(
+                400,
+                "LocationNotAvailableForResourceType",
+                f"The provided location '{location}' is not available for resource type '{_TYPE}'. "
+                f"List of available regions for the resource type is '{regions.lower().replace(' ', '')}'.",
+            )
         if problems:
             first = problems[0]
             raise ArmError(
