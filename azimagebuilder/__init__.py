@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
-# Public name -> the private module that defines it. One table, so the lazy loader, __all__ and the
-# test that checks them cannot drift apart.
+# Public name -> the private module that defines it: the lazy loader's table. tests/package checks that
+# __all__ below lists exactly these names (plus __version__), sorted.
 _EXPORTS: dict[str, str] = {
     # template model
     "ImageTemplate": "azimagebuilder.models",
@@ -58,16 +58,62 @@ _EXPORTS: dict[str, str] = {
     # errors
     "ImageBuilderError": "azimagebuilder._errors",
     "TemplateValidationError": "azimagebuilder._errors",
+    "VhdNotCopiedError": "azimagebuilder._errors",
+    "TemplateExistsError": "azimagebuilder._errors",
+    "BuildTimeoutError": "azimagebuilder._errors",
+    "BuildFailedError": "azimagebuilder._errors",
+    "ApiVersionNotSupportedError": "azimagebuilder._errors",
     # client
     "ImageBuilderClient": "azimagebuilder._client",
     "BuildResult": "azimagebuilder._client",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "ApiVersionNotSupportedError",
+    "BuildFailedError",
+    "BuildResult",
+    "BuildTimeoutError",
+    "FileCustomizer",
+    "ImageBuilderClient",
+    "ImageBuilderError",
+    "ImageTemplate",
+    "LastRunStatus",
+    "ManagedImageDistributor",
+    "ManagedImageSource",
+    "PlatformImageSource",
+    "PowerShellCustomizer",
+    "Problem",
+    "ProvisioningError",
+    "RunOutput",
+    "SharedImageDistributor",
+    "SharedImageVersionSource",
+    "ShellCustomizer",
+    "TemplateExistsError",
+    "TemplateValidationError",
+    "UserAssignedIdentity",
+    "ValidationReport",
+    "VhdDistributor",
+    "VhdNotCopiedError",
+    "VmProfile",
+    "VnetConfig",
+    "WindowsRestartCustomizer",
+    "WindowsUpdateCustomizer",
+    "__version__",
+    "load_template",
+    "validate",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._client import BuildResult, ImageBuilderClient
-    from ._errors import ImageBuilderError, TemplateValidationError
+    from ._errors import (
+        ApiVersionNotSupportedError,
+        BuildFailedError,
+        BuildTimeoutError,
+        ImageBuilderError,
+        TemplateExistsError,
+        TemplateValidationError,
+        VhdNotCopiedError,
+    )
     from .loading import load_template
     from .models import (
         FileCustomizer,
