@@ -21,8 +21,10 @@ from ._faults import FaultPlan, FaultRule, parse_fault
 from ._router import ArmError, Request, Response, Route, Router
 from ._state import StateFileError, StateStore
 from .providers import EmulatorSettings, ProviderContext
+from .providers.imagebuilder import SCENARIO_TAG
 
 __all__ = [
+    "SCENARIO_TAG",
     "ArmError",
     "ArtifactStore",
     "Clock",

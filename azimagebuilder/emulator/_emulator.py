@@ -230,6 +230,18 @@ class Emulator:
         return self._async_credential
 
     # -- switches for tests ------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every template, operation and registration switch (keeps serving, same port and CA).
+
+        Example:
+            >>> with Emulator(build_duration=0) as emu:
+            ...     emu.unregister_provider()
+            ...     emu.reset()
+            ...     emu.state.is_registered(emu.subscription_id, "Microsoft.VirtualMachineImages")
+            True
+        """
+        self.state.clear()
+
     def unregister_provider(
         self, namespace: str = "Microsoft.VirtualMachineImages", *, subscription_id: str | None = None
     ) -> None:

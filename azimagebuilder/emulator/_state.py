@@ -80,6 +80,12 @@ class StateStore:
         with self._lock:
             return self._sections.setdefault(name, {})
 
+    def clear(self) -> None:
+        """Forget every resource and registration switch (and save the empty state)."""
+        with self.changing():
+            self._sections.clear()
+            self._registrations.clear()
+
     # -- provider registration switch ---------------------------------------------------------------
     def is_registered(self, subscription_id: str, namespace: str) -> bool:
         """Whether ``namespace`` is registered in the subscription (all are, unless switched off)."""

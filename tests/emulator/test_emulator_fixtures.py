@@ -48,3 +48,26 @@ def test_clock_fixture_drives_the_emulator(
 
 def test_session_emulator(emulator_session: Emulator) -> None:  # noqa: F811
     assert emulator_session.running
+
+
+def test_reset_forgets_templates(emulator_session: Emulator) -> None:  # noqa: F811
+    """A session-wide emulator can be emptied between tests with reset()."""
+    headers = {"Authorization": "Bearer x"}
+    url = emulator_session.base_url + "/subscriptions/s/resourceGroups/rg/providers/"
+    url += "Microsoft.VirtualMachineImages/imageTemplates/t?api-version=2019-05-01-preview"
+    body = {
+        "location": "westus",
+        "properties": {
+            "source": {
+                "type": "PlatformImage",
+                "publisher": "p",
+                "offer": "o",
+                "sku": "s",
+                "version": "1.0.0",
+            },
+            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+        },
+    }
+    assert requests.put(url, json=body, headers=headers, verify=emulator_session.ca_cert).status_code == 201
+    emulator_session.reset()
+    assert requests.get(url, headers=headers, verify=emulator_session.ca_cert).status_code == 404
