@@ -63,3 +63,15 @@ def test_artifact_store_puts_emulator_artifacts_in_the_staging_account(azurite: 
     names = [b.name for c in ("vhds", "packerlogs") for b in service.get_container_client(c).list_blobs()]
     assert vhd_url.rsplit("/", 1)[1] not in names
     assert "run-1/customization.log" not in names
+
+
+def test_artifact_store_can_keep_the_emulators_own_bytes(azurite: AzuriteBlob) -> None:
+    from azimagebuilder.resources._azurite_store import BlobArtifactStore
+
+    staging = azurite.account("ibstaging")
+    store = BlobArtifactStore(staging.blob_endpoint, staging.credential, vhd_size=None)
+    url = store.put_vhd("/t/own-bytes", "vhd", b"stand-in" * 100)  # 800 bytes: padded to whole pages
+    data = staging.service_client().get_blob_client("vhds", url.rsplit("/", 1)[1]).download_blob().readall()
+    assert data == (b"stand-in" * 100).ljust(1024, b"\0")
+    assert staging.blob_endpoint in repr(store)
+    assert staging.key not in repr(store)
