@@ -91,6 +91,8 @@ def template_from_document(cls: type[ImageTemplate], data: Any) -> ImageTemplate
             [Problem("properties", NOT_A_TEMPLATE, "the template has no properties object", "error")]
         )
     flat.update(properties)
+    # JSON null means "not given": the field's default (an optional list such as customize stays empty).
+    flat = {key: value for key, value in flat.items() if value is not None}
     try:
         template = cls.model_validate(flat)
     except ValidationError as exc:

@@ -378,7 +378,9 @@ class _Analyser:
                 f"api-version {self.api_version} requires a user-assigned identity: add "
                 '"identity": {"type": "UserAssigned", "userAssignedIdentities": {"<identity id>": {}}}',
             )
-        props = out.get("properties", {})  # absent: report what it must hold (source, distribute)
+        props = out.get("properties")
+        if props is None:  # absent or null: report what it must hold (source, distribute)
+            props = {}
         if isinstance(props, dict):
             out["properties"] = self.properties(props)
         return out

@@ -127,3 +127,13 @@ def test_errors_carry_the_warnings_too(doc: dict[str, Any]) -> None:
         load_template(doc)
     assert [p.code for p in info.value.errors] == [C.MISSING_FIELD]
     assert [p.code for p in info.value.warnings] == [C.UNKNOWN_FIELD]
+
+
+def test_json_null_means_not_given(doc: dict[str, Any]) -> None:
+    doc["properties"]["customize"] = None
+    doc["tags"] = None
+    template = load_template(doc)
+    assert template.customize == ()
+    assert template.tags is None
+    assert "customize" not in template.to_arm()["properties"]
+    assert "tags" not in template.to_arm()

@@ -165,9 +165,9 @@ def test_mutated_templates_load_or_raise_template_validation_error(doc: Any) -> 
 @SETTINGS
 @given(json_values)
 def test_any_json_value_loads_or_raises_template_validation_error(value: Any) -> None:
-    validate(value)
-    _load_quietly(value)
-    _load_quietly(json.dumps(value))
+    report = validate(value)
+    assert (_load_quietly(value) is not None) == report.ok
+    assert (_load_quietly(json.dumps(value)) is not None) == report.ok
 
 
 @settings(max_examples=80, deadline=None, database=None)
@@ -175,8 +175,8 @@ def test_any_json_value_loads_or_raises_template_validation_error(value: Any) ->
 def test_any_text_loads_or_raises_template_validation_error(text: str) -> None:
     if text.lstrip()[:1] not in ("{", "["):
         text = "{" + text  # otherwise it would be read as a path
-    validate(text)
-    _load_quietly(text)
+    report = validate(text)
+    assert (_load_quietly(text) is not None) == report.ok
 
 
 @settings(max_examples=80, deadline=None, database=None)
@@ -184,4 +184,9 @@ def test_any_text_loads_or_raises_template_validation_error(text: str) -> None:
 def test_damaged_json_text_loads_or_raises_template_validation_error(piece: str, at: int) -> None:
     text = json.dumps(BASE, indent=1)
     at %= len(text)
-    _load_quietly(text[:at] + piece + text[at:])
+    damaged = text[:at] + piece + text[at:]
+    report = validate(damaged)
+    template = _load_quietly(damaged)
+    assert (template is not None) == report.ok
+    if template is not None and piece == "\n":
+        assert template.to_arm() == BASE  # a newline between tokens changes nothing

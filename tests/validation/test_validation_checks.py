@@ -834,6 +834,14 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
         "",
         [(E, C.WRONG_VALUE_TYPE, "properties")],
     ),
+    (
+        "properties-null",
+        "linux",
+        edits(("properties", None)),
+        "",
+        [(E, C.MISSING_FIELD, "properties.source"), (E, C.MISSING_FIELD, "properties.distribute")],
+    ),
+    ("customize-null", "linux", edits((CU, None)), "", []),
 ]
 
 
