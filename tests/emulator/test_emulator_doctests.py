@@ -20,6 +20,8 @@ MODULES = [
     "azimagebuilder.emulator._tls",
     "azimagebuilder.emulator.providers",
     "azimagebuilder.emulator.providers.imagebuilder",
+    "azimagebuilder.emulator.providers._builds",
+    "azimagebuilder.emulator.providers._shapes",
 ]
 
 

@@ -29,140 +29,51 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..._constants import PREVIEW_REGIONS, RESOURCE_PROVIDER
 from .._artifacts import fake_vhd, staging_account_name
-from .._clock import ZERO_DATE, format_nanos, format_ticks, from_epoch, to_epoch
+from .._clock import format_ticks, from_epoch, to_epoch
 from .._router import ArmError, Request, Response, Router
 from .._state import StateStore
 from . import ProviderContext
+from ._builds import (
+    PHASES,
+    SCENARIO_TAG,
+    Scenario,
+    build_log,
+    current_phase,
+    last_run_status,
+    parse_scenario,
+    plan_run,
+    scenario_of,
+)
+from ._shapes import (
+    RUN_OUTPUT_TYPE,
+    TYPE,
+    at_least,
+    canonical,
+    library_problems,
+    normalise,
+    resolved_version,
+    salt,
+    sorted_keys,
+    stable_uuid,
+    template_id,
+)
 
 __all__ = ["PHASES", "SCENARIO_TAG", "Scenario", "parse_scenario", "register", "staging_resource_groups"]
 
-#: The tag that chooses a template's build scenario. (Azure tag names cannot contain "/".)
-SCENARIO_TAG = "azimagebuilder.emulator.scenario"
-_SCENARIO_TAGS = (SCENARIO_TAG, "azimagebuilder.emulator/scenario")
-
-#: Build phases, as ``lastRunStatus.runSubState`` names them, and the share of the build each takes.
-PHASES: tuple[tuple[str, float], ...] = (
-    ("Queued", 0.1),
-    ("Building", 0.3),
-    ("Customizing", 0.4),
-    ("Distributing", 0.2),
-)
-_PHASE_NAMES = tuple(name for name, _ in PHASES)
-
-_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
-_RUN_OUTPUT_TYPE = "Microsoft.VirtualMachineImages/imageTemplates/runOutputs"
 _NAME = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
 _SECTION = "imagebuilder"
-_DEFAULT_TIMEOUT_MINUTES = 240
-_PROVISIONING_CODES = (
-    "BadSourceType",
-    "BadPIRSource",
-    "BadManagedImageSource",
-    "BadSharedImageVersionSource",
-    "BadCustomizerType",
-    "UnsupportedCustomizerType",
-    "NoCustomizerScript",
-    "BadDistributeType",
-    "BadSharedImageDistribute",
-    "ServerError",
-    "Other",
-)
-
-
-# ---------------------------------------------------------------------------------------------------
-# scenarios
-# ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Scenario:
-    """How a run (or the creation) of a template ends."""
-
-    kind: str  # succeed | fail | partial | timeout | provision-fail
-    phase: str | None = None
-    target: str | None = None
-
-
-def parse_scenario(text: str | None) -> Scenario:
-    """Parse a scenario string (see the module docstring).
-
-    Raises:
-        ValueError: an unknown scenario, with the accepted forms.
-    """
-    if text is None or not text.strip():
-        return Scenario("succeed")
-    kind, _, arg = text.strip().partition(":")
-    kind = kind.strip().lower()
-    arg = arg.strip()
-    if kind in {"succeed", "success", "succeeded"} and not arg:
-        return Scenario("succeed")
-    if kind == "fail":
-        phase = arg or "Customizing"
-        for name in _PHASE_NAMES:
-            if name.lower() == phase.lower():
-                return Scenario("fail", phase=name)
-        raise ValueError(f"scenario {text!r}: the phase must be one of {', '.join(_PHASE_NAMES)}")
-    if kind == "partial":
-        return Scenario("partial", target=arg or None)
-    if kind == "timeout" and not arg:
-        return Scenario("timeout")
-    if kind == "provision-fail":
-        code = arg or "Other"
-        return Scenario("provision-fail", target=code)
-    raise ValueError(
-        f"unknown emulator scenario {text!r}; use succeed, fail[:<Phase>], partial[:<runOutputName>], "
-        "timeout or provision-fail[:<code>]"
-    )
-
-
-def _scenario_of(tags: Mapping[str, Any] | None, default: str | None) -> Scenario:
-    for key, value in (tags or {}).items():
-        if key.lower() in _SCENARIO_TAGS and isinstance(value, str):
-            return parse_scenario(value)
-    return parse_scenario(default)
-
-
-# ---------------------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------------------
-def _version_key(api_version: str) -> str:
-    return api_version[:10]
-
-
-def _at_least(api_version: str, floor: str) -> bool:
-    return _version_key(api_version) >= floor
-
-
-def _salt(*parts: str) -> int:
-    return int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16)
-
-
-def _stable_uuid(*parts: str) -> str:
-    return str(uuid.UUID(hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]))
 
 
 def _key(subscription: str, group: str, name: str) -> str:
     return f"{subscription}/{group}/{name}".lower()
-
-
-def _template_id(record: Mapping[str, Any]) -> str:
-    # The service answers with "resourcegroups" in lower case (every recorded GET shows it).
-    return (
-        f"/subscriptions/{record['subscription']}/resourcegroups/{record['resourceGroup']}"
-        f"/providers/{_TYPE}/{record['name']}"
-    )
-
-
-def _sorted(obj: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: obj[k] for k in sorted(obj)}
 
 
 def _not_found(kind: str, name: str, group: str) -> ArmError:
@@ -250,18 +161,18 @@ class ImageBuilderProvider:
             del data["templates"][key]
             delete = getattr(self.ctx.artifacts, "delete_artifacts", None)  # optional for simple stores
             if delete is not None:
-                delete(_template_id(record), record["stagingResourceGroup"])
+                delete(template_id(record), record["stagingResourceGroup"])
             return True
         run = record.get("run")
         if run is not None and not run.get("settled"):
             if now >= run["end"]:
                 self._finish_run(data, record, run)
                 return True
-            phase = self._current_phase(run, now)
+            phase = current_phase(run, now)
             if run.get("loggedPhase") != phase and run.get("cancel") is None:
                 # The log grows while the build runs, as the real one does (a client may follow it).
                 run["logUrl"] = self.ctx.artifacts.put_log(
-                    record["stagingResourceGroup"], run["id"], self._log(record, run, upto=phase)
+                    record["stagingResourceGroup"], run["id"], build_log(record, run, upto=phase)
                 )
                 run["loggedPhase"] = phase
                 return True
@@ -276,7 +187,7 @@ class ImageBuilderProvider:
     def _finish_run(self, data: dict[str, Any], record: dict[str, Any], run: dict[str, Any]) -> None:
         run["settled"] = True
         log_url = self.ctx.artifacts.put_log(
-            record["stagingResourceGroup"], run["id"], self._log(record, run)
+            record["stagingResourceGroup"], run["id"], build_log(record, run)
         )
         run["logUrl"] = log_url
         op = data["operations"].get(run["op"])
@@ -331,124 +242,14 @@ class ImageBuilderProvider:
                 out["artifactId"] = gallery_image
             else:
                 # The service picks the version number, e.g. 0.24188.44119.
-                salt = _salt(run["id"], name)
+                seed = salt(run["id"], name)
                 out["artifactId"] = (
-                    f"{gallery_image}/versions/0.{salt % 100000:05d}.{(salt // 100000) % 100000:05d}"
+                    f"{gallery_image}/versions/0.{seed % 100000:05d}.{(seed // 100000) % 100000:05d}"
                 )
         elif kind == "vhd":
-            template_id = _template_id(record)
-            out["artifactUri"] = self.ctx.artifacts.put_vhd(template_id, name, fake_vhd(template_id, name))
+            tid = template_id(record)
+            out["artifactUri"] = self.ctx.artifacts.put_vhd(tid, name, fake_vhd(tid, name))
         return out
-
-    def _log(self, record: Mapping[str, Any], run: Mapping[str, Any], upto: str | None = None) -> str:
-        """The simulated customization.log: what each customizer would have run, phase by phase.
-
-        ``upto`` (a phase name) cuts it where a run in progress has got to; every later text extends the
-        earlier ones, so a client following the log sees it grow.
-        """
-        lines = self._log_lines(record, run)
-        if upto is not None:
-            last = _PHASE_NAMES.index(upto)
-            lines = [(phase, line) for phase, line in lines if phase in _PHASE_NAMES[: last + 1]]
-        return "".join(line + "\n" for _, line in lines)
-
-    def _log_lines(self, record: Mapping[str, Any], run: Mapping[str, Any]) -> list[tuple[str, str]]:
-        lines: list[tuple[str, str]] = [
-            (
-                "Queued",
-                "azimagebuilder emulator: simulated build log; no VM was created and nothing was run.",
-            ),
-            ("Queued", f"template: {_template_id(record)}"),
-            ("Queued", f"run: {run['id']}  started: {format_nanos(from_epoch(run['start']))}"),
-        ]
-        failed = run.get("failedPhase")
-        if failed == "Queued":
-            lines.append(
-                ("Queued", "PACKER ERR Build 'azure-arm' errored: the build was not started (simulated)")
-            )
-            return lines
-        lines.append(("Building", "PACKER OUT ==> azure-arm: Creating build VM (simulated)"))
-        if failed == "Building":
-            lines.append(
-                ("Building", "PACKER ERR ==> azure-arm: the build VM could not be created (simulated)")
-            )
-            lines.append(("Building", "PACKER ERR Build 'azure-arm' errored: simulated failure"))
-            return lines
-        customizers = record["properties"].get("customize") or []
-        for index, customizer in enumerate(customizers):
-            kind = str(customizer.get("type", "")).lower()
-            label = customizer.get("name", f"customize[{index}]")
-            provisioner = {"windowsrestart": "windows-restart", "windowsupdate": "windows-update"}.get(
-                kind, kind
-            )
-            lines.append(
-                ("Customizing", f"PACKER OUT ==> azure-arm: Running provisioner: {provisioner} ({label})")
-            )
-            if customizer.get("scriptUri"):
-                lines.append(
-                    ("Customizing", f"PACKER OUT     azure-arm: (not run) script {customizer['scriptUri']}")
-                )
-            for command in customizer.get("inline") or []:
-                lines.append(("Customizing", f"PACKER OUT     azure-arm: (not run) {command}"))
-            if customizer.get("sourceUri"):
-                destination = customizer.get("destination", "")
-                lines.append(
-                    (
-                        "Customizing",
-                        f"PACKER OUT     azure-arm: (not copied) {customizer['sourceUri']} -> {destination}",
-                    )
-                )
-            if kind == "windowsrestart":
-                lines.append(("Customizing", "PACKER OUT     azure-arm: (not restarted) the build VM"))
-        if run.get("timedOut"):
-            lines.append(
-                (
-                    "Customizing",
-                    "PACKER ERR ==> azure-arm: still customizing when buildTimeoutInMinutes passed",
-                )
-            )
-            return lines
-        if failed == "Customizing":
-            label = customizers[-1].get("name", "customize") if customizers else "customize"
-            lines.append(
-                (
-                    "Customizing",
-                    f"PACKER ERR ==> azure-arm: Provisioning step had errors: {label}: exit status 1",
-                )
-            )
-            lines.append(
-                (
-                    "Customizing",
-                    "PACKER ERR Build 'azure-arm' errored: Script exited with non-zero exit status: 1",
-                )
-            )
-            return lines
-        for dist in record["properties"].get("distribute") or []:
-            name = dist.get("runOutputName", "")
-            lines.append(
-                ("Distributing", f"PACKER OUT ==> azure-arm: Distributing {name} ({dist.get('type', '')})")
-            )
-            if name in run.get("failedOutputs", []):
-                lines.append(
-                    ("Distributing", f"PACKER ERR ==> azure-arm: distribution of {name} failed (simulated)")
-                )
-        if failed == "Distributing":
-            lines.append(
-                ("Distributing", "PACKER ERR Build 'azure-arm' errored: distribution failed (simulated)")
-            )
-            return lines
-        if run.get("final") == "Canceled":
-            return lines
-        lines.append(("Distributing", "PACKER OUT ==> azure-arm: Deleting build VM (simulated)"))
-        lines.append(("Distributing", "PACKER OUT Build 'azure-arm' finished."))
-        return lines
-
-    def _current_phase(self, run: Mapping[str, Any], now: float) -> str:
-        phase = _PHASE_NAMES[0]
-        for name, phase_start in run["phases"]:
-            if now >= phase_start:
-                phase = name
-        return str(phase)
 
     # -- rendering -----------------------------------------------------------------------------------------
     def _provisioning_state(self, record: Mapping[str, Any], now: float) -> str:
@@ -475,17 +276,17 @@ class ImageBuilderProvider:
                 if uri and not customizer.get("sha256Checksum"):
                     customizer["sha256Checksum"] = self._checksum(str(uri))
             for index, customizer in enumerate(stored.get("customize") or []):
-                stored["customize"][index] = _sorted(customizer)
+                stored["customize"][index] = sorted_keys(customizer)
         run = record.get("run")
         source = stored.get("source") or {}
         if run is not None and str(source.get("version", "")).lower() == "latest":
             # 'latest' is resolved when a build takes place.
-            resolved = _resolved_version(source)
-            if _at_least(api_version, "2021-10-01"):
+            resolved = resolved_version(source)
+            if at_least(api_version, "2021-10-01"):
                 source["exactVersion"] = resolved
             else:
                 source["version"] = f"latest ({resolved})"
-            stored["source"] = _sorted(source)
+            stored["source"] = sorted_keys(source)
         props: dict[str, Any] = {}
         for name in ("source", "customize", "distribute"):
             if name in stored:
@@ -494,12 +295,12 @@ class ImageBuilderProvider:
         if state == "Failed" and record.get("provisioningError"):
             props["provisioningError"] = record["provisioningError"]
         if run is not None:
-            props["lastRunStatus"] = self._last_run_status(run, now)
+            props["lastRunStatus"] = last_run_status(run, now)
         props["buildTimeoutInMinutes"] = stored.pop("buildTimeoutInMinutes", 0)
         if "vmProfile" in stored:
             props["vmProfile"] = stored.pop("vmProfile")
         props.update(stored)
-        if _at_least(api_version, "2022-02-14"):  # the staging group is shown from 2022-02-14
+        if at_least(api_version, "2022-02-14"):  # the staging group is shown from 2022-02-14
             props["exactStagingResourceGroup"] = (
                 f"/subscriptions/{record['subscription']}/resourceGroups/{record['stagingResourceGroup']}"
             )
@@ -510,15 +311,15 @@ class ImageBuilderProvider:
             if created:
                 for ident_id, value in (identity.get("userAssignedIdentities") or {}).items():
                     if isinstance(value, dict):
-                        value.setdefault("principalId", _stable_uuid("principal", ident_id.lower()))
-                        value.setdefault("clientId", _stable_uuid("client", ident_id.lower()))
+                        value.setdefault("principalId", stable_uuid("principal", ident_id.lower()))
+                        value.setdefault("clientId", stable_uuid("client", ident_id.lower()))
             body["identity"] = identity
-        body["id"] = _template_id(record)
+        body["id"] = template_id(record)
         body["name"] = record["name"]
-        body["type"] = _TYPE
+        body["type"] = TYPE
         body["location"] = record["location"]
         body["tags"] = record.get("tags") or {}
-        if _at_least(api_version, "2021-10-01"):  # TrackedResource with systemData from 2021-10-01
+        if at_least(api_version, "2021-10-01"):  # TrackedResource with systemData from 2021-10-01
             created = format_ticks(from_epoch(record["createdAt"]))
             body["systemData"] = {
                 "createdBy": "emulator@example.com",
@@ -530,92 +331,21 @@ class ImageBuilderProvider:
             }
         return body
 
-    def _last_run_status(self, run: Mapping[str, Any], now: float) -> dict[str, Any]:
-        start = format_nanos(from_epoch(run["start"]), _salt(run["id"], "start"))
-        cancel = run.get("cancel")
-        if now < run["end"]:
-            if cancel is not None and now >= cancel["at"]:
-                return {
-                    "startTime": start,
-                    "endTime": ZERO_DATE,
-                    "runState": "Canceling",
-                    "message": "Canceling image build",
-                }
-            sub_state = self._current_phase(run, now)
-            return {
-                "startTime": start,
-                "endTime": ZERO_DATE,
-                "runState": "Running",
-                "runSubState": sub_state,
-                "message": "",
-            }
-        status: dict[str, Any] = {
-            "startTime": start,
-            "endTime": format_nanos(from_epoch(run["end"]), _salt(run["id"], "start")),
-            "runState": run["final"],
-        }
-        if run["final"] != "Canceled":
-            status["runSubState"] = run.get("failedPhase") or "Distributing"
-        status["message"] = run.get("message", "")
-        return status
-
     def _render_operation(self, op: Mapping[str, Any]) -> dict[str, Any]:
         now = to_epoch(self._now())
-        salt = _salt(op["id"])
+        seed = salt(op["id"])
         body: dict[str, Any] = {
             "name": str(op["id"]).upper(),
             "status": "InProgress" if now < op["end"] else op["status"],
-            "startTime": format_ticks(from_epoch(op["start"]), salt),
+            "startTime": format_ticks(from_epoch(op["start"]), seed),
         }
         if now >= op["end"]:
-            body["endTime"] = format_ticks(from_epoch(op["end"]), salt)
+            body["endTime"] = format_ticks(from_epoch(op["end"]), seed)
             if op.get("error"):
                 body["error"] = op["error"]
         return body
 
     # -- normalisation of a PUT body ----------------------------------------------------------------------
-    def _normalise(self, properties: Mapping[str, Any], api_version: str) -> dict[str, Any]:
-        props: dict[str, Any] = {}
-        source = properties.get("source")
-        props["source"] = _sorted(source) if isinstance(source, Mapping) else source
-        customize = properties.get("customize")
-        if customize:
-            items = []
-            for customizer in customize:
-                if not isinstance(customizer, Mapping):
-                    items.append(customizer)
-                    continue
-                item = dict(customizer)
-                kind = str(item.get("type", "")).lower()
-                if kind == "powershell":
-                    item.setdefault("runElevated", False)
-                if kind == "windowsrestart":
-                    item.setdefault("restartCommand", "")
-                items.append(_sorted(item))
-            props["customize"] = items
-        distribute = []
-        for dist in properties.get("distribute") or []:
-            if isinstance(dist, Mapping):
-                item = dict(dist)
-                item.setdefault("artifactTags", {})
-                distribute.append(_sorted(item))
-            else:
-                distribute.append(dist)
-        props["distribute"] = distribute
-        props["buildTimeoutInMinutes"] = properties.get("buildTimeoutInMinutes") or 0
-        if "vmProfile" in properties and isinstance(properties["vmProfile"], Mapping):
-            vm_profile: dict[str, Any] = {"vmSize": properties["vmProfile"].get("vmSize") or ""}
-            if _at_least(api_version, "2020-02-14"):
-                vm_profile["osDiskSizeGB"] = properties["vmProfile"].get("osDiskSizeGB") or 0
-            for key, value in properties["vmProfile"].items():
-                vm_profile.setdefault(key, value)
-            props["vmProfile"] = vm_profile
-        read_only = {"provisioningState", "provisioningError", "lastRunStatus", "exactStagingResourceGroup"}
-        for key, value in properties.items():
-            if key not in props and key not in read_only and key not in ("customize", "vmProfile"):
-                props[key] = value
-        return props
-
     def _validate(self, body: dict[str, Any], api_version: str) -> None:
         location = body.get("location")
         if not isinstance(location, str) or not location.strip():
@@ -628,7 +358,7 @@ class ImageBuilderProvider:
                 "The 'properties' object of the image template is required.",
                 target="properties",
             )
-        if _at_least(api_version, "2020-02-14") and not body.get("identity"):
+        if at_least(api_version, "2020-02-14") and not body.get("identity"):
             raise ArmError(
                 400,
                 "InvalidParameter",
@@ -636,14 +366,14 @@ class ImageBuilderProvider:
                 f"(this request uses {api_version}).",
                 target="identity",
             )
-        problems = _library_problems(body, api_version)
+        problems = library_problems(body, api_version)
         if any(p["code"] == "location-not-in-preview" for p in problems):
             # ARM itself refuses a region the resource type is not offered in, before the provider sees it.
             regions = ",".join(PREVIEW_REGIONS.values())
             raise ArmError(
                 400,
                 "LocationNotAvailableForResourceType",
-                f"The provided location '{location}' is not available for resource type '{_TYPE}'. "
+                f"The provided location '{location}' is not available for resource type '{TYPE}'. "
                 f"List of available regions for the resource type is '{regions.lower().replace(' ', '')}'.",
             )
         if problems:
@@ -677,8 +407,8 @@ class ImageBuilderProvider:
                 return self._re_put(existing, body, api_version)
         self._validate(body, api_version)  # outside the lock: the library's checks may take a moment
         try:
-            properties = self._normalise(body["properties"], api_version)
-            scenario = _scenario_of(body.get("tags"), self.settings.scenario)
+            properties = normalise(body["properties"], api_version)
+            scenario = scenario_of(body.get("tags"), self.settings.scenario)
         except ValueError as exc:  # an unknown scenario in the tag
             raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
         except (TypeError, AttributeError, KeyError) as exc:
@@ -698,7 +428,7 @@ class ImageBuilderProvider:
                 "tags": dict(body.get("tags") or {}),
                 "identity": body.get("identity"),
                 "properties": properties,
-                "request": _canonical(body),
+                "request": canonical(body),
                 "apiVersion": api_version,
                 "createdAt": now,
                 "createEnd": now + self.settings.create_duration,
@@ -744,7 +474,7 @@ class ImageBuilderProvider:
                 "Conflict",
                 f"Image template '{record['name']}' is being deleted; wait for the deletion to finish.",
             )
-        new, old = _canonical(body), record["request"]
+        new, old = canonical(body), record["request"]
         same_definition = {k: v for k, v in new.items() if k != "tags"} == {
             k: v for k, v in old.items() if k != "tags"
         }
@@ -770,7 +500,7 @@ class ImageBuilderProvider:
             self.ctx.state.save()
         record = data["templates"].get(key)
         if record is None:
-            raise _not_found(_TYPE, params["imageTemplateName"], params["resourceGroupName"])
+            raise _not_found(TYPE, params["imageTemplateName"], params["resourceGroupName"])
         return data, record
 
     def get(self, request: Request, params: dict[str, str]) -> Response:
@@ -783,7 +513,7 @@ class ImageBuilderProvider:
         if not isinstance(body, dict):
             raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
         allowed = {"tags", "identity"} | (
-            {"properties"} if _at_least(request.api_version or "", "2023-07-01") else set()
+            {"properties"} if at_least(request.api_version or "", "2023-07-01") else set()
         )
         extra = sorted(set(body) - allowed)
         if extra:
@@ -797,7 +527,7 @@ class ImageBuilderProvider:
             )
         if isinstance(body.get("tags"), dict):
             try:
-                _scenario_of(body["tags"], None)
+                scenario_of(body["tags"], None)
             except ValueError as exc:
                 raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
         with self.ctx.state.changing():
@@ -824,7 +554,7 @@ class ImageBuilderProvider:
                     409,
                     "Conflict",
                     f"Image template '{record['name']}' cannot be deleted while a build is running "
-                    f"(runState {self._last_run_status(run, now)['runState']}). Wait for the run to finish "
+                    f"(runState {last_run_status(run, now)['runState']}). Wait for the run to finish "
                     "(or cancel it, from api-version 2020-02-14) and delete again.",
                 )
             deleting = record.get("deleting")
@@ -869,7 +599,15 @@ class ImageBuilderProvider:
                 raise ArmError(
                     409, "Conflict", f"Image template '{record['name']}' is already running a build."
                 )
-            run = self._plan_run(record, now_dt)
+            try:
+                run = plan_run(
+                    record,
+                    now_dt,
+                    build_duration=self.settings.build_duration,
+                    default_scenario=self.settings.scenario,
+                )
+            except ValueError as exc:
+                raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
             op = self._new_operation(
                 data,
                 kind="run",
@@ -892,55 +630,6 @@ class ImageBuilderProvider:
                 "x-ms-ratelimit-remaining-subscription-writes": "1199",
             },
         )
-
-    def _plan_run(self, record: Mapping[str, Any], now_dt: datetime) -> dict[str, Any]:
-        try:
-            scenario = _scenario_of(record.get("tags"), self.settings.scenario)
-        except ValueError as exc:
-            raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
-        duration = self.settings.build_duration
-        t0 = to_epoch(now_dt)
-        phases: list[list[Any]] = []
-        bounds: dict[str, tuple[float, float]] = {}
-        cursor = t0
-        for name, share in PHASES:
-            phases.append([name, cursor])
-            bounds[name] = (cursor, cursor + duration * share)
-            cursor += duration * share
-        run: dict[str, Any] = {
-            "id": str(uuid.uuid4()),
-            "start": t0,
-            "phases": phases,
-            "end": t0 + duration,
-            "final": "Succeeded",
-            "opStatus": "Succeeded",
-            "failedPhase": None,
-            "failedOutputs": [],
-            "message": "",
-            "settled": False,
-            "cancel": None,
-        }
-        if scenario.kind == "fail":
-            assert scenario.phase is not None
-            run["end"] = bounds[scenario.phase][1]
-            run["final"] = run["opStatus"] = "Failed"
-            run["failedPhase"] = scenario.phase
-            run["phases"] = [p for p in phases if p[1] <= bounds[scenario.phase][0]]
-        elif scenario.kind == "partial":
-            names = [str(d.get("runOutputName")) for d in record["properties"].get("distribute", [])]
-            target = scenario.target if scenario.target in names else (names[-1] if names else None)
-            run["final"] = "PartiallySucceeded"
-            run["failedOutputs"] = [target] if target else []
-        elif scenario.kind == "timeout":
-            minutes = record["properties"].get("buildTimeoutInMinutes") or _DEFAULT_TIMEOUT_MINUTES
-            deadline = t0 + float(minutes) * 60
-            customizing_start = bounds["Customizing"][0]
-            run["end"] = max(deadline, t0)
-            run["phases"] = [p for p in phases if p[1] <= max(customizing_start, t0) and p[1] <= deadline]
-            run["final"] = run["opStatus"] = "Failed"
-            run["failedPhase"] = run["phases"][-1][0]
-            run["timedOut"] = True
-        return run
 
     def cancel(self, request: Request, params: dict[str, str]) -> Response:
         with self.ctx.state.changing():
@@ -1001,9 +690,9 @@ class ImageBuilderProvider:
         props["provisioningState"] = out["provisioningState"]
         return {
             "properties": props,
-            "id": f"{_template_id(record)}/runOutputs/{out['name']}",
+            "id": f"{template_id(record)}/runOutputs/{out['name']}",
             "name": out["name"],
-            "type": _RUN_OUTPUT_TYPE,
+            "type": RUN_OUTPUT_TYPE,
         }
 
     def list_outputs(self, request: Request, params: dict[str, str]) -> Response:
@@ -1021,7 +710,7 @@ class ImageBuilderProvider:
                 if out["name"].lower() == name.lower():
                     return Response.json(200, self._render_output(record, out))
         raise _not_found(
-            f"{_TYPE}/{params['imageTemplateName']}/runOutputs", name, params["resourceGroupName"]
+            f"{TYPE}/{params['imageTemplateName']}/runOutputs", name, params["resourceGroupName"]
         )
 
     def operation(self, request: Request, params: dict[str, str]) -> Response:
@@ -1067,114 +756,6 @@ class ImageBuilderProvider:
             entry("locations/operations/read", "Operations", "Get Operation Status"),
         ]
         return Response.json(200, {"value": value})
-
-
-def _resolved_version(source: Mapping[str, Any]) -> str:
-    sku = str(source.get("sku", ""))
-    m = re.match(r"^(\d+)[._-]?(\d+)?", sku)
-    prefix = f"{m.group(1)}.{m.group(2) or '0'}" if m else "1.0"
-    return f"{prefix}.202004290"
-
-
-def _canonical(body: Mapping[str, Any]) -> dict[str, Any]:
-    """What makes two PUT bodies the same template (case of location and filled-in defaults ignored)."""
-    properties = dict(body.get("properties") or {})
-    for key in ("provisioningState", "provisioningError", "lastRunStatus"):
-        properties.pop(key, None)
-    if not properties.get("buildTimeoutInMinutes"):
-        properties.pop("buildTimeoutInMinutes", None)
-    if not properties.get("customize"):
-        properties.pop("customize", None)
-    distribute = []
-    for dist in properties.get("distribute") or []:
-        if isinstance(dist, Mapping):
-            dist = {k: v for k, v in dist.items() if not (k == "artifactTags" and not v)}
-        distribute.append(dist)
-    properties["distribute"] = distribute
-    customize = []
-    for customizer in properties.get("customize") or []:
-        if isinstance(customizer, Mapping):
-            customizer = {k: v for k, v in customizer.items() if k != "sha256Checksum" or v}
-            if (
-                str(customizer.get("type", "")).lower() == "powershell"
-                and customizer.get("runElevated") is False
-            ):
-                customizer.pop("runElevated")
-        customize.append(customizer)
-    if customize:
-        properties["customize"] = customize
-    identity = body.get("identity")
-    if isinstance(identity, Mapping) and isinstance(identity.get("userAssignedIdentities"), Mapping):
-        identity = {
-            **identity,
-            "userAssignedIdentities": {k.lower(): {} for k in identity["userAssignedIdentities"]},
-        }
-    canonical = {
-        "location": str(body.get("location", "")).replace(" ", "").lower(),
-        "identity": identity,
-        "properties": properties,
-        "tags": dict(body.get("tags") or {}),
-    }
-    result: dict[str, Any] = json.loads(json.dumps(canonical, sort_keys=True))
-    return result
-
-
-def _library_problems(body: dict[str, Any], api_version: str) -> list[dict[str, Any]]:
-    """The library's own template checks, minus the rules the real service was seen to tolerate."""
-    try:
-        from ...validation import validate
-        from ...validation._codes import SERVICE_TOLERATED_CODES
-    except ImportError:  # validation not available: the minimal structural checks below only
-        return _minimal_problems(body)
-    try:
-        report = validate(body, api_version=api_version)
-    except (TypeError, ValueError, KeyError):
-        try:
-            report = validate(body)
-        except Exception:  # the library could not even read it: the structural checks say why
-            return _minimal_problems(body)
-    problems = []
-    for problem in report.errors:
-        if problem.code in SERVICE_TOLERATED_CODES:
-            continue
-        problems.append(
-            {"code": str(problem.code), "target": str(problem.path or ""), "message": str(problem.message)}
-        )
-    return problems
-
-
-def _minimal_problems(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    problems: list[dict[str, Any]] = []
-    properties = body.get("properties") or {}
-    source = properties.get("source")
-    if not isinstance(source, Mapping) or not source.get("type"):
-        problems.append(
-            {
-                "code": "SourceRequired",
-                "target": "properties.source",
-                "message": "a source with a type is required",
-            }
-        )
-    distribute = properties.get("distribute")
-    if not isinstance(distribute, list) or not distribute:
-        problems.append(
-            {
-                "code": "DistributeRequired",
-                "target": "properties.distribute",
-                "message": "at least one distributor is required",
-            }
-        )
-    else:
-        for index, dist in enumerate(distribute):
-            if not isinstance(dist, Mapping) or not dist.get("runOutputName"):
-                problems.append(
-                    {
-                        "code": "RunOutputNameRequired",
-                        "target": f"properties.distribute[{index}].runOutputName",
-                        "message": "every distributor needs a runOutputName",
-                    }
-                )
-    return problems
 
 
 def staging_resource_groups(state: StateStore, subscription_id: str) -> list[dict[str, Any]]:
@@ -1246,7 +827,7 @@ def register(router: Router, context: ProviderContext) -> None:
     for method, path, name, handler in routes:
         served = versions
         if name == "imageTemplates.cancel":  # cancel exists from 2020-02-14
-            served = frozenset(v for v in versions if _at_least(v, "2020-02-14"))
+            served = frozenset(v for v in versions if at_least(v, "2020-02-14"))
         router.add(method, path, handler, name=name, namespace=ns, api_versions=served)
     router.add(
         "GET",
