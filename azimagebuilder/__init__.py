@@ -63,20 +63,27 @@ _EXPORTS: dict[str, str] = {
     "BuildTimeoutError": "azimagebuilder._errors",
     "BuildFailedError": "azimagebuilder._errors",
     "ApiVersionNotSupportedError": "azimagebuilder._errors",
+    # api-versions: the default, and a current stable one to pass against live Azure
+    "DEFAULT_API_VERSION": "azimagebuilder._constants",
+    "CURRENT_STABLE_API_VERSION": "azimagebuilder._constants",
+    "KNOWN_API_VERSIONS": "azimagebuilder._constants",
     # client
     "ImageBuilderClient": "azimagebuilder._client",
     "BuildResult": "azimagebuilder._client",
 }
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted() order, which tests/package checks
     "ApiVersionNotSupportedError",
     "BuildFailedError",
     "BuildResult",
     "BuildTimeoutError",
+    "CURRENT_STABLE_API_VERSION",
+    "DEFAULT_API_VERSION",
     "FileCustomizer",
     "ImageBuilderClient",
     "ImageBuilderError",
     "ImageTemplate",
+    "KNOWN_API_VERSIONS",
     "LastRunStatus",
     "ManagedImageDistributor",
     "ManagedImageSource",
@@ -105,6 +112,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._client import BuildResult, ImageBuilderClient
+    from ._constants import CURRENT_STABLE_API_VERSION, DEFAULT_API_VERSION, KNOWN_API_VERSIONS
     from ._errors import (
         ApiVersionNotSupportedError,
         BuildFailedError,
