@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from azimagebuilder import BuildResult, ImageTemplate, RunOutput
-from azimagebuilder._errors import (
+from azimagebuilder import (
     ApiVersionNotSupportedError,
     BuildFailedError,
+    BuildResult,
+    ImageTemplate,
+    RunOutput,
     TemplateExistsError,
     VhdNotCopiedError,
 )
