@@ -30,8 +30,10 @@ def has_sas(url: str) -> bool:
     return any(item.split("=", 1)[0].lower() == "sig" for item in query.split("&") if item)
 
 
-def container_client(container: str | ContainerClient, credential: Any = None) -> ContainerClient:
-    """A ContainerClient from a container URL (plus credential) or an existing client."""
+def container_client(
+    container: str | ContainerClient, credential: Any = None, **kwargs: Any
+) -> ContainerClient:
+    """A ContainerClient from a container URL (plus credential and pipeline options) or an existing client."""
     from azure.storage.blob import ContainerClient
 
     if isinstance(container, ContainerClient):
@@ -43,8 +45,8 @@ def container_client(container: str | ContainerClient, credential: Any = None) -
     )
 
 
-def blob_client(blob: str | BlobClient, credential: Any = None) -> BlobClient:
-    """A BlobClient from a blob URL (plus credential) or an existing client."""
+def blob_client(blob: str | BlobClient, credential: Any = None, **kwargs: Any) -> BlobClient:
+    """A BlobClient from a blob URL (plus credential and pipeline options) or an existing client."""
     from azure.storage.blob import BlobClient
 
     if isinstance(blob, BlobClient):
@@ -52,15 +54,17 @@ def blob_client(blob: str | BlobClient, credential: Any = None) -> BlobClient:
     if not isinstance(blob, str):
         raise TypeError(f"blob must be a blob URL or a BlobClient, not {type(blob)}")
     # A SAS in the URL authorises on its own; a credential next to it would be ignored anyway.
-    return BlobClient.from_blob_url(blob, credential=None if has_sas(blob) else credential)
+    return BlobClient.from_blob_url(blob, credential=None if has_sas(blob) else credential, **kwargs)
 
 
-def service_client(account: str | BlobServiceClient, credential: Any = None) -> BlobServiceClient:
-    """A BlobServiceClient from an account URL (plus credential) or an existing client."""
+def service_client(
+    account: str | BlobServiceClient, credential: Any = None, **kwargs: Any
+) -> BlobServiceClient:
+    """A BlobServiceClient from an account URL (plus credential and options) or an existing client."""
     from azure.storage.blob import BlobServiceClient
 
     if isinstance(account, BlobServiceClient):
         return account
     if not isinstance(account, str):
         raise TypeError(f"account must be an account URL or a BlobServiceClient, not {type(account)}")
-    return BlobServiceClient(account, credential=credential)
+    return BlobServiceClient(account, credential=credential, **kwargs)

@@ -125,7 +125,9 @@ def _account_key(credential: Any) -> str:
     return str(credential["account_key"])
 
 
-def _readable_source_url(source: BlobClient, credential: Any, ttl: timedelta) -> str:
+def _readable_source_url(
+    source: BlobClient, credential: Any, ttl: timedelta, client_kwargs: dict[str, Any]
+) -> str:
     """The source URL the destination service can read: as given, or with a short read-only SAS."""
     from azure.core.credentials import AzureSasCredential
     from azure.storage.blob import BlobSasPermissions, BlobServiceClient, generate_blob_sas
@@ -150,7 +152,7 @@ def _readable_source_url(source: BlobClient, credential: Any, ttl: timedelta) ->
     elif hasattr(credential, "get_token"):
         # Microsoft Entra ID: a user delegation SAS (needs Storage Blob Delegator or Data Reader+).
         account_url = url[: url.index(f"/{source.container_name}/")]
-        service = BlobServiceClient(account_url, credential=credential)
+        service = BlobServiceClient(account_url, credential=credential, **client_kwargs)
         key = service.get_user_delegation_key(now - timedelta(minutes=5), expiry)
         sas = generate_blob_sas(
             str(source.account_name),
@@ -187,6 +189,7 @@ def verify_copy(
     source_credential: Any = None,
     destination_credential: Any = None,
     verify_content: bool | None = None,
+    **client_kwargs: Any,
 ) -> CopyResult:
     """Check that ``destination`` is a complete, intact copy of ``source``; return what was compared.
 
@@ -205,8 +208,9 @@ def verify_copy(
         >>> verify_copy(source_url, dest_url, source_credential=cred,
         ...             destination_credential=cred, verify_content=True)  # doctest: +SKIP
     """
-    src = blob_client(source, source_credential)
-    return _verify(src, blob_client(destination, destination_credential), None, verify_content=verify_content)
+    src = blob_client(source, source_credential, **client_kwargs)
+    dst = blob_client(destination, destination_credential, **client_kwargs)
+    return _verify(src, dst, None, verify_content=verify_content)
 
 
 def _verify(
@@ -292,6 +296,7 @@ def copy_vhd(
     timeout: float | None = None,
     sas_ttl: timedelta = timedelta(hours=24),
     progress: ProgressCallback | None = None,
+    **client_kwargs: Any,
 ) -> CopyResult:
     """Server-side copy of the blob ``source`` to the blob ``destination``; wait, verify and report.
 
@@ -308,6 +313,8 @@ def copy_vhd(
         poll_interval: seconds between copy-status checks.
         timeout: seconds to wait for the copy; then the copy is aborted and :class:`VhdCopyError` raised.
         progress: called with (bytes copied, total) while the copy is pending.
+        **client_kwargs: azure-core pipeline options for the blob clients made from URLs (for example
+            ``connection_verify=``, ``proxies=``, ``retry_total=``).
 
     Example:
         >>> copy_vhd(artifact_uri, "https://mystore.blob.core.windows.net/images/ubuntu.vhd",
@@ -317,8 +324,8 @@ def copy_vhd(
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
     start = time.monotonic()
-    src = blob_client(source, source_credential)
-    dst = blob_client(destination, destination_credential)
+    src = blob_client(source, source_credential, **client_kwargs)
+    dst = blob_client(destination, destination_credential, **client_kwargs)
     src_name, dst_name = redact_url(src.url), redact_url(dst.url)
     src_props = src.get_blob_properties()
     if not overwrite:
@@ -328,7 +335,7 @@ def copy_vhd(
             pass
         else:
             raise VhdCopyError(f"{dst_name} already exists; pass overwrite=True to replace it")
-    readable = _readable_source_url(src, source_credential, sas_ttl)
+    readable = _readable_source_url(src, source_credential, sas_ttl, client_kwargs)
     _log.info("copying %s (%d bytes) to %s", src_name, src_props.size, dst_name)
     try:
         started = dst.start_copy_from_url(readable, requires_sync=False)
@@ -382,6 +389,7 @@ def copy_vhd_run_output(
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
     tag: bool = True,
+    **client_kwargs: Any,
 ) -> CopyResult:
     """Copy a template's VHD run output to your container, verify it, and tag the template as copied.
 
@@ -403,7 +411,7 @@ def copy_vhd_run_output(
         ('azimagebuilder.vhdCopied.ubuntu-vhd', 'https://mystore.blob.core.windows.net/images/ubuntu.vhd')
     """
     artifact_uri = _artifact_uri(client, resource_group, template_name, run_output_name)
-    container = container_client(destination_container, destination_credential)
+    container = container_client(destination_container, destination_credential, **client_kwargs)
     destination = container.get_blob_client(blob_name or _blob_name_from(artifact_uri))
     tag_name = vhd_copied_tag(run_output_name)
     tag_value = redact_url(destination.url)
@@ -421,6 +429,7 @@ def copy_vhd_run_output(
         poll_interval=poll_interval,
         timeout=timeout,
         progress=progress,
+        **client_kwargs,
     )
     if not tag:
         return result

@@ -93,15 +93,22 @@ class AzuriteAccount:
     name: str
     key: str = field(repr=False)
     blob_endpoint: str
+    ca_cert: Path | None = None
 
     def __repr__(self) -> str:
         return f"AzuriteAccount(name={self.name!r}, blob_endpoint={self.blob_endpoint!r})"
 
     @property
+    def client_kwargs(self) -> dict[str, Any]:
+        """Pipeline options a client needs to reach this service (trusting its CA when it serves https)."""
+        return {"connection_verify": str(self.ca_cert)} if self.ca_cert else {}
+
+    @property
     def connection_string(self) -> str:
         """A connection string for ``BlobServiceClient.from_connection_string``."""
+        scheme = "https" if self.blob_endpoint.startswith("https:") else "http"
         return (
-            f"DefaultEndpointsProtocol=http;AccountName={self.name};AccountKey={self.key};"
+            f"DefaultEndpointsProtocol={scheme};AccountName={self.name};AccountKey={self.key};"
             f"BlobEndpoint={self.blob_endpoint};"
         )
 
@@ -114,7 +121,7 @@ class AzuriteAccount:
         """A ``BlobServiceClient`` for this account (shared-key authorised)."""
         from azure.storage.blob import BlobServiceClient
 
-        return BlobServiceClient(self.blob_endpoint, credential=self.credential)
+        return BlobServiceClient(self.blob_endpoint, credential=self.credential, **self.client_kwargs)
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ class AzuriteBlob:
     port: int
     accounts: Mapping[str, AzuriteAccount]
     location: Path
+    ca_cert: Path | None = None
 
     def __repr__(self) -> str:
         return f"AzuriteBlob(host={self.host!r}, port={self.port}, accounts={sorted(self.accounts)!r})"
@@ -251,11 +259,21 @@ def _generated_key(name: str) -> str:
     return base64.b64encode(hashlib.sha512(os.urandom(32) + name.encode()).digest()).decode()
 
 
-def _answers_http(host: str, port: int) -> bool:
+def _answers_http(host: str, port: int, tls: bool = False) -> bool:
+    request = f"GET /{WELL_KNOWN_ACCOUNT}?comp=list HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
     try:
-        with socket.create_connection((host, port), timeout=1) as sock:
-            sock.sendall(f"GET /{WELL_KNOWN_ACCOUNT}?comp=list HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-            return sock.recv(12).startswith(b"HTTP/1.1")
+        with socket.create_connection((host, port), timeout=1) as raw:
+            if not tls:
+                raw.sendall(request)
+                return raw.recv(12).startswith(b"HTTP/1.1")
+            import ssl
+
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE  # only asking whether it listens yet
+            with context.wrap_socket(raw, server_hostname=host) as sock:
+                sock.sendall(request)
+                return sock.recv(12).startswith(b"HTTP/1.1")
     except OSError:
         return False
 
@@ -275,11 +293,16 @@ def start_azurite(
     executable: Path | None = None,
     startup_timeout: float = 60.0,
     attempts: int = 3,
+    tls: bool = False,
+    oauth: bool = False,
 ) -> Iterator[AzuriteBlob]:
     """Start ``azurite-blob`` on a free port with a temporary workspace; stop it on exit.
 
     Telemetry is disabled; ``--skipApiVersionCheck`` and ``--loose`` let the newest azure-storage-blob
-    talk to it.
+    talk to it. ``tls=True`` serves https with a throw-away CA (``AzuriteBlob.ca_cert``; clients pass
+    ``account.client_kwargs``); ``oauth=True`` (implies ``tls``) also accepts bearer tokens (Azurite's
+    ``--oauth basic``: any well-formed token for ``https://storage.azure.com``), which user delegation SAS
+    needs.
 
     Example:
         >>> with start_azurite() as blob:  # doctest: +SKIP
@@ -291,10 +314,23 @@ def start_azurite(
     env = dict(os.environ)
     # Naming custom accounts disables devstoreaccount1 unless it is listed too.
     env["AZURITE_ACCOUNTS"] = ";".join(f"{name}:{key}" for name, key in keys.items())
+    tls = tls or oauth
     with tempfile.TemporaryDirectory(prefix="azurite-") as workdir:
         location = Path(workdir) / "data"
         location.mkdir()
         log_path = Path(workdir) / "azurite.log"
+        security: list[str] = []
+        ca_cert: Path | None = None
+        if tls:
+            from ..emulator._tls import make_certificates
+
+            (Path(workdir) / "certs").mkdir()
+            certs = make_certificates(Path(workdir) / "certs")
+            ca_cert = certs.ca_cert
+            security = ["--cert", str(certs.server_cert), "--key", str(certs.server_key)]
+            if oauth:
+                security += ["--oauth", "basic"]
+        scheme = "https" if tls else "http"
         last_error = ""
         for _attempt in range(attempts):
             port = _free_port(host)
@@ -310,21 +346,22 @@ def start_azurite(
                 "--loose",
                 "--disableTelemetry",
                 "--silent",
+                *security,
             ]
             with open(log_path, "wb") as log_file:
                 proc = subprocess.Popen(
                     args, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
                 )
             try:
-                if not _wait_ready(proc, host, port, startup_timeout):
+                if not _wait_ready(proc, host, port, startup_timeout, tls):
                     last_error = _tail(log_path)
                     continue  # most likely the port was taken between probing and binding
                 accounts = {
-                    name: AzuriteAccount(name, key, f"http://{host}:{port}/{name}")
+                    name: AzuriteAccount(name, key, f"{scheme}://{host}:{port}/{name}", ca_cert)
                     for name, key in keys.items()
                 }
                 _log.debug("azurite-blob listening on %s:%s (pid %s)", host, port, proc.pid)
-                yield AzuriteBlob(host=host, port=port, accounts=accounts, location=location)
+                yield AzuriteBlob(host=host, port=port, accounts=accounts, location=location, ca_cert=ca_cert)
                 return
             finally:
                 _stop(proc)
@@ -333,12 +370,12 @@ def start_azurite(
         )
 
 
-def _wait_ready(proc: subprocess.Popen[Any], host: str, port: int, timeout: float) -> bool:
+def _wait_ready(proc: subprocess.Popen[Any], host: str, port: int, timeout: float, tls: bool) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return False
-        if _answers_http(host, port):
+        if _answers_http(host, port, tls):
             return True
         time.sleep(0.1)
     return False
