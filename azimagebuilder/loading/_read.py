@@ -163,11 +163,10 @@ def _is_image_template(resource: Any) -> bool:
     kind = next((v for k, v in resource.items() if isinstance(k, str) and k.lower() == "type"), None)
     if not isinstance(kind, str):
         return False
-    lowered = kind.lower()
-    return lowered.startswith(RESOURCE_PROVIDER.lower()) and (
-        lowered == RESOURCE_PROVIDER.lower()
-        or lowered.startswith(f"{RESOURCE_PROVIDER.lower()}/imagetemplate")
-    )
+    # The full type, and the spellings real templates use for it (provider only, singular); not the
+    # child types such as .../imageTemplates/triggers.
+    provider = RESOURCE_PROVIDER.lower()
+    return kind.lower() in (provider, f"{provider}/imagetemplates", f"{provider}/imagetemplate")
 
 
 def _resource_label(resource: dict[str, Any]) -> str:

@@ -183,3 +183,16 @@ def test_every_real_template_loads_or_raises_template_validation_error(shared_re
     # Most real templates keep the document's <placeholders>; the ARM deployment templates load.
     assert loaded >= 3
     assert refused >= 20
+
+
+def test_child_resources_of_an_image_template_are_not_taken_for_it(doc: dict[str, Any]) -> None:
+    trigger = {
+        "type": "Microsoft.VirtualMachineImages/imageTemplates/triggers",
+        "name": "tmpl/source",
+        "properties": {"kind": "SourceImage"},
+    }
+    template = load_template(_deployment(trigger, {"name": "tmpl", **doc}))
+    assert template.location == "westus2"
+    with pytest.raises(TemplateValidationError) as info:
+        load_template(_deployment(trigger))
+    assert info.value.errors[0].code == C.NO_IMAGE_TEMPLATE
