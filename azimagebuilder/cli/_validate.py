@@ -110,7 +110,7 @@ def _print_text(results: list[dict[str, Any]]) -> None:
 
 def run_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of a template."""
-    from ..models._schema import template_json_schema
+    from ..models import template_json_schema
 
     json.dump(template_json_schema(), sys.stdout, indent=args.indent)
     sys.stdout.write("\n")

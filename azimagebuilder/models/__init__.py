@@ -35,6 +35,7 @@ from ._identity import UserAssignedIdentity
 from ._profile import VmProfile, VnetConfig
 from ._source import ManagedImageSource, PlatformImageSource, SharedImageVersionSource, Source, UnknownSource
 from ._status import LastRunStatus, ProvisioningError, RunOutput
+from ._schema import template_json_schema
 from ._template import ImageTemplate
 
 __all__ = [
@@ -69,4 +70,5 @@ __all__ = [
     "WindowsUpdateCustomizer",
     "WireModel",
     "is_arm_expression",
+    "template_json_schema",
 ]
