@@ -33,9 +33,9 @@ from ._distributor import (
 from ._enums import ProvisioningErrorCode, ProvisioningState, RunState, RunSubState
 from ._identity import UserAssignedIdentity
 from ._profile import VmProfile, VnetConfig
+from ._schema import template_json_schema
 from ._source import ManagedImageSource, PlatformImageSource, SharedImageVersionSource, Source, UnknownSource
 from ._status import LastRunStatus, ProvisioningError, RunOutput
-from ._schema import template_json_schema
 from ._template import ImageTemplate
 
 __all__ = [
