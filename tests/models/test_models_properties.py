@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from azimagebuilder import (
@@ -110,7 +110,14 @@ templates = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+# No "explain" phase: see tests/loading/test_loading_properties.py.
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[phase for phase in Phase if phase is not Phase.explain],
+)
 @given(templates, st.sampled_from(["2019-05-01-preview", "2020-02-14", "2024-02-01"]))
 def test_what_validate_accepts_loads_back_to_the_same_template(template: ImageTemplate, version: str) -> None:
     report = validate(template, api_version=version)
