@@ -52,6 +52,13 @@ def register(subparsers: Any) -> None:
         help="inject faults, e.g. operations.get=500@0.1 or imageTemplates.run=429x1 (repeatable)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default: 0)")
+    parser.add_argument(
+        "--api-versions",
+        metavar="V1,V2",
+        help="serve only these Image Builder api-versions (default: every version the library knows), "
+        "e.g. 2022-07-01,2024-02-01 to act like a subscription that refuses the retired previews",
+    )
+    parser.add_argument("--page-size", type=int, default=100, help="items per page of lists (default: 100)")
     parser.set_defaults(func=run)
 
 
@@ -69,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
             scenario=args.scenario,
             faults=faults,
             seed=args.seed,
+            api_versions=[v.strip() for v in args.api_versions.split(",") if v.strip()]
+            if args.api_versions
+            else None,
+            page_size=args.page_size,
         )
     except (ValueError, StateFileError) as exc:
         print(f"azimagebuilder emulator: {exc}", file=sys.stderr)

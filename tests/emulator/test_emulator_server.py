@@ -170,7 +170,7 @@ def test_cli_serves_until_sigterm_and_keeps_state(tmp_path: Path) -> None:
     SIGTERM
     (exit 0); with --state a template created before the stop is there after a restart."""
     state = tmp_path / "state.json"
-    process, info = _start_cli("--state", str(state))
+    process, info = _start_cli("--state", str(state), "--api-versions", "2019-05-01-preview,2024-02-01")
     try:
         assert info["base_url"].startswith("https://127.0.0.1:")
         assert Path(info["ca_cert"]).is_file()
@@ -178,6 +178,10 @@ def test_cli_serves_until_sigterm_and_keeps_state(tmp_path: Path) -> None:
         headers = {"Authorization": "Bearer cli"}
         put = requests.put(url, json=template_body(), headers=headers, verify=info["ca_cert"], timeout=30)
         assert put.status_code == 201
+        refused = requests.get(
+            url.replace(PREVIEW, "2022-07-01"), headers=headers, verify=info["ca_cert"], timeout=30
+        )
+        assert refused.json()["error"]["code"] == "NoRegisteredProviderFound"
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
@@ -220,6 +224,8 @@ def test_cli_help_lists_the_options() -> None:
     _emulator.register(parser.add_subparsers())  # only this subcommand: others may be mid-edit
     args = parser.parse_args(["emulator", "--port", "8443", "--build-duration", "2", "--fault", "*=500@0.5"])
     assert (args.port, args.build_duration, args.fault) == (8443, 2.0, ["*=500@0.5"])
+    args = parser.parse_args(["emulator", "--api-versions", "2022-07-01, 2024-02-01", "--page-size", "7"])
+    assert (args.api_versions, args.page_size) == ("2022-07-01, 2024-02-01", 7)
 
 
 def test_state_file_holds_no_token(make_arm: Any, tmp_path: Path) -> None:
