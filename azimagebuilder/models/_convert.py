@@ -28,6 +28,8 @@ _UNION_TAGS = frozenset(
         "unknown",
     }
 )
+# Labels pydantic puts in a location for the member of a union that failed ("int", "tuple[...]", ...).
+_TYPE_LABELS = frozenset({"int", "str", "bool", "float", "list", "dict", "tuple", "none", "is-instance"})
 _TOP_LEVEL_LOCS = frozenset({"location", "tags", "identity", "dependsOn", "depends_on", "id", "name"})
 
 
@@ -38,7 +40,7 @@ def error_path(loc: tuple[int | str, ...]) -> str:
     for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif "[" in part or "-" in part:  # a function-validator label, not a key
+        elif "[" in part or "-" in part or part in _TYPE_LABELS:  # a union member's label, not a key
             continue
         else:
             path += f".{part}" if path else part
@@ -50,12 +52,18 @@ def error_path(loc: tuple[int | str, ...]) -> str:
 def raise_for_validation_error(exc: ValidationError, source: str | None = None) -> None:
     """Re-raise a pydantic error as TemplateValidationError, one problem per error."""
     from .._errors import TemplateValidationError
-    from ..validation._codes import WRONG_VALUE_TYPE
+    from ..validation._codes import MISSING_FIELD, WRONG_VALUE_TYPE
     from ..validation._problem import Problem
 
-    problems = [
-        Problem(error_path(tuple(err["loc"])), WRONG_VALUE_TYPE, err["msg"], "error") for err in exc.errors()
-    ]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        path = error_path(tuple(err["loc"]))
+        if path in seen:  # each member of a union fails on its own: one problem per place is enough
+            continue
+        seen.add(path)
+        code = MISSING_FIELD if err["type"] == "missing" else WRONG_VALUE_TYPE
+        problems.append(Problem(path, code, str(err["msg"]), "error"))
     raise TemplateValidationError(problems, source=source) from None
 
 

@@ -20,6 +20,7 @@ from azimagebuilder import (
     SharedImageDistributor,
     SharedImageVersionSource,
     ShellCustomizer,
+    TemplateValidationError,
     UserAssignedIdentity,
     VhdDistributor,
     VmProfile,
@@ -312,3 +313,28 @@ def test_from_arm_reads_types_this_library_does_not_model_and_validate_refuses_t
         "customizer-type-unknown",
         "distributor-type-unknown",
     ]
+
+
+def test_from_arm_turns_shape_errors_into_template_validation_error_with_json_paths() -> None:
+    with pytest.raises(TemplateValidationError) as info:
+        ImageTemplate.from_arm(
+            {
+                "location": "westus2",
+                "tags": {"a": 1},
+                "properties": {
+                    "buildTimeoutInMinutes": "abc",
+                    "source": {"type": "PlatformImage"},
+                    "distribute": [{"type": "VHD"}],
+                },
+            }
+        )
+    found = sorted((p.path, p.code) for p in info.value.errors)
+    assert found == [
+        ("properties.buildTimeoutInMinutes", "wrong-value-type"),
+        ("properties.distribute[0].runOutputName", "missing-field"),
+        ("tags.a", "wrong-value-type"),
+    ]
+    with pytest.raises(TemplateValidationError, match="JSON object"):
+        ImageTemplate.from_arm([])  # type: ignore[arg-type]
+    with pytest.raises(TemplateValidationError, match="no properties"):
+        ImageTemplate.from_arm({"location": "westus2"})
