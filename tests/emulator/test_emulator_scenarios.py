@@ -216,3 +216,19 @@ def test_logs_and_vhds_can_be_fetched_over_https(arm: Arm) -> None:
     )
     assert missing.status_code == 404
     assert arm.call("GET", "/_emulator/artifacts", auth=False, api_version=None).status_code == 401
+
+
+def test_a_template_runs_again_with_a_new_run(arm: Arm) -> None:
+    """SERVICE-BEHAVIOUR.md / seed document: a template can be run again ('latest' is evaluated at each
+    build);
+    each run has its own operation and log, and the run outputs are those of the latest run."""
+    arm.create(body=template_body(distribute=[{"runOutputName": "vhd", "type": "VHD"}]))
+    first = arm.call("POST", arm.path() + "/run").headers["Location"]
+    arm.wait(first)
+    first_uri = arm.call("GET", arm.path() + "/runOutputs/vhd").json()["properties"]["artifactUri"]
+    second = arm.call("POST", arm.path() + "/run").headers["Location"]
+    assert second != first
+    assert arm.wait(second)["status"] == "Succeeded"
+    assert arm.call("GET", arm.path() + "/runOutputs/vhd").json()["properties"]["artifactUri"] == first_uri
+    logs = [u for u in arm.emulator.artifacts.urls() if u.endswith("customization.log")]  # type: ignore[attr-defined]
+    assert len(logs) == 2
