@@ -27,8 +27,9 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .._constants import ARM_ENDPOINT
 from .._errors import ImageBuilderError
@@ -79,6 +80,7 @@ class LogLocation:
         account_url: the staging storage account's blob endpoint (no SAS).
         run_id: the run's id: the log is ``packerlogs/<run_id>/customization.log``.
         staging_resource_group: ``IT_<rg>_<name>_<guid>`` when known.
+        sas: the SAS of the storage URL it was found with, used to read the log; never shown in ``repr``.
 
     Example:
         >>> LogLocation("https://abc.blob.core.windows.net", "1a2b").url
@@ -88,6 +90,7 @@ class LogLocation:
     account_url: str
     run_id: str
     staging_resource_group: str | None = None
+    sas: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def blob_name(self) -> str:
@@ -315,8 +318,11 @@ def find_staging_blob_endpoint(
 
 
 def _log_container(account: str | BlobServiceClient | LogLocation, credential: Any) -> ContainerClient:
-    url = account.account_url if isinstance(account, LogLocation) else account
-    return service_client(url, credential).get_container_client(LOG_CONTAINER)
+    if isinstance(account, LogLocation):
+        if account.sas:
+            return service_client(f"{account.account_url}?{account.sas}").get_container_client(LOG_CONTAINER)
+        return service_client(account.account_url, credential).get_container_client(LOG_CONTAINER)
+    return service_client(account, credential).get_container_client(LOG_CONTAINER)
 
 
 def latest_run_id(account: str | BlobServiceClient, *, credential: Any = None) -> str:
@@ -416,7 +422,12 @@ def find_log_location(
     blob_credential = storage_credential if storage_credential is not None else credential
     if run_id is None:
         run_id = latest_run_id(storage_url, credential=None if has_sas(storage_url) else blob_credential)
-    return LogLocation(account_url=redact_url(storage_url), run_id=run_id, staging_resource_group=group)
+    return LogLocation(
+        account_url=redact_url(storage_url),
+        run_id=run_id,
+        staging_resource_group=group,
+        sas=urlsplit(storage_url).query if has_sas(storage_url) else None,
+    )
 
 
 def _resolve(

@@ -324,3 +324,24 @@ def test_blob_endpoint_of_the_staging_account(emulated: Emulated) -> None:
     else:
         # It does: its primaryEndpoints.blob is where the artifact store (Azurite) keeps the logs.
         assert endpoint == env.store.account_url
+
+
+def test_a_log_found_with_a_sas_url_is_read_with_that_sas(logs_account: tuple[str, dict[str, str]]) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from azure.storage.blob import ContainerSasPermissions, generate_container_sas
+
+    url, cred = logs_account
+    BlobArtifactStore(url, cred).put_log("IT_rg_tpl_x", "run-s", "signed\n")
+    sas = generate_container_sas(
+        cred["account_name"],
+        "packerlogs",
+        account_key=cred["account_key"],
+        permission=ContainerSasPermissions(read=True, list=True),
+        expiry=datetime.now(timezone.utc) + timedelta(hours=1),
+    )
+    where = find_log_location(None, "sub", "rg", "tpl", storage_url=f"{url}?{sas}")
+    assert where.run_id == "run-s"
+    assert where.account_url == url
+    assert "sig=" not in repr(where)
+    assert download_customization_log(where) == "signed\n"
