@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--scenario",
         help="server-wide build scenario: succeed, fail[:<Phase>], partial[:<runOutputName>], timeout, "
-        "provision-fail[:<code>]",
+        "provision-fail[:<code>], linked-authorization-failed",
     )
     parser.add_argument(
         "--fault",

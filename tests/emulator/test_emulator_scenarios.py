@@ -232,3 +232,15 @@ def test_a_template_runs_again_with_a_new_run(arm: Arm) -> None:
     assert arm.call("GET", arm.path() + "/runOutputs/vhd").json()["properties"]["artifactUri"] == first_uri
     logs = [u for u in arm.emulator.artifacts.urls() if u.endswith("customization.log")]  # type: ignore[attr-defined]
     assert len(logs) == 2
+
+
+def test_linked_authorization_failed(arm: Arm) -> None:
+    """2020-02-14 template-file recording: the PUT answered 403 LinkedAuthorizationFailed with
+    x-ms-failure-cause: gateway when the identity's subscription was in another tenant; nothing was
+    created."""
+    answer = arm.call("PUT", arm.path(), template_body(tags={SCENARIO_TAG: "linked-authorization-failed"}))
+    assert answer.status_code == 403
+    assert answer.headers["x-ms-failure-cause"] == "gateway"
+    assert answer.json()["error"]["code"] == "LinkedAuthorizationFailed"
+    assert "userAssignedIdentities/assign/action" in answer.json()["error"]["message"]
+    assert arm.call("GET", arm.path()).status_code == 404

@@ -53,7 +53,7 @@ DEFAULT_TIMEOUT_MINUTES = 240
 class Scenario:
     """How a run (or the creation) of a template ends."""
 
-    kind: str  # succeed | fail | partial | timeout | provision-fail
+    kind: str  # succeed | fail | partial | timeout | provision-fail | linked-authorization-failed
     phase: str | None = None
     target: str | None = None
 
@@ -81,12 +81,14 @@ def parse_scenario(text: str | None) -> Scenario:
         return Scenario("partial", target=arg or None)
     if kind == "timeout" and not arg:
         return Scenario("timeout")
+    if kind == "linked-authorization-failed" and not arg:
+        return Scenario("linked-authorization-failed")
     if kind == "provision-fail":
         code = arg or "Other"
         return Scenario("provision-fail", target=code)
     raise ValueError(
         f"unknown emulator scenario {text!r}; use succeed, fail[:<Phase>], partial[:<runOutputName>], "
-        "timeout or provision-fail[:<code>]"
+        "timeout, provision-fail[:<code>] or linked-authorization-failed"
     )
 
 

@@ -18,7 +18,9 @@ Build scenarios (tag ``azimagebuilder.emulator.scenario`` on a template, or ``Em
   fails in that phase with ``PackerBuildFailed`` pointing at customization.log;
 - ``partial`` or ``partial:<runOutputName>``: one distribution fails, the run ends PartiallySucceeded;
 - ``timeout``: customizing hangs until ``buildTimeoutInMinutes`` (0: 240) passes, then the run fails;
-- ``provision-fail`` or ``provision-fail:<provisioningErrorCode>``: the template itself fails to be created.
+- ``provision-fail`` or ``provision-fail:<provisioningErrorCode>``: the template itself fails to be created;
+- ``linked-authorization-failed``: the PUT is refused with ARM's 403 ``LinkedAuthorizationFailed`` (header
+  ``x-ms-failure-cause: gateway``), as when the caller may not assign the template's identity.
 
 Example:
     >>> parse_scenario("fail:Customizing")
@@ -415,6 +417,8 @@ class ImageBuilderProvider:
             raise ArmError(
                 400, "InvalidRequestContent", f"The image template could not be read: {exc}"
             ) from exc
+        if scenario.kind == "linked-authorization-failed":
+            raise _linked_authorization_failed(sub, group, name, body)
         now = to_epoch(self._now())
         with store.changing():
             data = self._data()
@@ -756,6 +760,25 @@ class ImageBuilderProvider:
             entry("locations/operations/read", "Operations", "Get Operation Status"),
         ]
         return Response.json(200, {"value": value})
+
+
+def _linked_authorization_failed(sub: str, group: str, name: str, body: Mapping[str, Any]) -> ArmError:
+    """ARM's 403 when the caller may not assign the template's identity (2020-02-14 template-file session)."""
+    identity = body.get("identity")
+    assigned = identity.get("userAssignedIdentities") if isinstance(identity, Mapping) else None
+    identities = [str(k) for k in assigned] if isinstance(assigned, Mapping) else []
+    linked = identities[0].split("/")[2] if identities and identities[0].count("/") > 2 else sub
+    scope = f"/subscriptions/{sub}/resourceGroups/{group}/providers/{TYPE}/{name}"
+    tenant = stable_uuid("tenant", sub.lower())
+    return ArmError(
+        403,
+        "LinkedAuthorizationFailed",
+        "The client has permission to perform action "
+        "'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on scope "
+        f"'{scope}', however the current tenant '{tenant}' is not authorized to access linked subscription "
+        f"'{linked}'.",
+        headers={"x-ms-failure-cause": "gateway"},
+    )
 
 
 def staging_resource_groups(state: StateStore, subscription_id: str) -> list[dict[str, Any]]:
