@@ -233,12 +233,13 @@ def _upload(
     overwrite: bool,
     create_container: bool,
     checksum: str,
+    client_kwargs: dict[str, Any],
 ) -> str:
     """Upload ``local`` as ``blob_name``; returns the blob URL without any SAS."""
     from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
     from azure.storage.blob import ContentSettings
 
-    client = container_client(container, credential)
+    client = container_client(container, credential, **client_kwargs)
     if create_container:
         with contextlib.suppress(ResourceExistsError):
             client.create_container()
@@ -284,6 +285,7 @@ def upload_shell_script(
     blob_name: str | None = None,
     overwrite: bool = False,
     create_container: bool = False,
+    **client_kwargs: Any,
 ) -> ShellCustomizer:
     """Upload a shell script and return a ``ShellCustomizer`` pointing at it, with its sha256.
 
@@ -298,6 +300,8 @@ def upload_shell_script(
         overwrite: replace a blob of the same name with different content (identical content is never
             uploaded twice).
         create_container: create the container (private) when it does not exist.
+        **client_kwargs: azure-core pipeline options for a client made from a URL (``connection_verify=``,
+            ``proxies=``, ...).
 
     Other customizer fields can be set afterwards: ``step.model_copy(update={...})``.
 
@@ -318,6 +322,7 @@ def upload_shell_script(
         overwrite=overwrite,
         create_container=create_container,
         checksum=checksum,
+        client_kwargs=client_kwargs,
     )
     return ShellCustomizer(name=name or local.name, script_uri=url, sha256_checksum=checksum)
 
@@ -331,6 +336,7 @@ def upload_powershell_script(
     blob_name: str | None = None,
     overwrite: bool = False,
     create_container: bool = False,
+    **client_kwargs: Any,
 ) -> PowerShellCustomizer:
     """Upload a PowerShell script and return a ``PowerShellCustomizer`` pointing at it, with its sha256.
 
@@ -352,6 +358,7 @@ def upload_powershell_script(
         overwrite=overwrite,
         create_container=create_container,
         checksum=checksum,
+        client_kwargs=client_kwargs,
     )
     return PowerShellCustomizer(name=name or local.name, script_uri=url, sha256_checksum=checksum)
 
@@ -366,6 +373,7 @@ def upload_file(
     blob_name: str | None = None,
     overwrite: bool = False,
     create_container: bool = False,
+    **client_kwargs: Any,
 ) -> FileCustomizer:
     """Upload a file and return a ``FileCustomizer`` that puts it at ``destination`` on the build VM.
 
@@ -388,6 +396,7 @@ def upload_file(
         overwrite=overwrite,
         create_container=create_container,
         checksum=checksum,
+        client_kwargs=client_kwargs,
     )
     return FileCustomizer(
         name=name or local.name, source_uri=url, destination=destination, sha256_checksum=checksum
@@ -404,6 +413,7 @@ def upload_folder(
     blob_name: str | None = None,
     overwrite: bool = False,
     create_container: bool = False,
+    **client_kwargs: Any,
 ) -> FileCustomizer:
     """Upload a folder as one reproducible ``.tar.gz`` and return the ``FileCustomizer`` that fetches it.
 
@@ -435,6 +445,7 @@ def upload_folder(
             overwrite=overwrite,
             create_container=create_container,
             checksum=checksum,
+            client_kwargs=client_kwargs,
         )
     return FileCustomizer(
         name=name or archive_name,

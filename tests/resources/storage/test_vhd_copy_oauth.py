@@ -89,3 +89,21 @@ def test_a_token_credential_gets_a_user_delegation_sas_for_the_source(azurite_oa
     keyed = _readable_source_url(source, staging.credential, timedelta(hours=1), {})
     assert "skoid" not in keyed
     assert "sig=" in keyed
+
+
+def test_scripts_upload_over_https_with_pipeline_options(azurite_oauth: AzuriteBlob, tmp_path: Any) -> None:
+    from azimagebuilder.resources import upload_shell_script
+
+    user = azurite_oauth.account("userstore")
+    script = tmp_path / "tls.sh"
+    script.write_bytes(b"echo tls\n")
+    step = upload_shell_script(
+        script,
+        f"{user.blob_endpoint}/tls-scripts",
+        credential=user.credential,
+        create_container=True,
+        **user.client_kwargs,  # trust Azurite's throw-away CA
+    )
+    assert step.script_uri == f"{user.blob_endpoint}/tls-scripts/tls.sh"
+    blob = user.service_client().get_blob_client("tls-scripts", "tls.sh")
+    assert blob.download_blob().readall() == b"echo tls\n"
