@@ -41,7 +41,7 @@ def container_client(
     if not isinstance(container, str):
         raise TypeError(f"container must be a container URL or a ContainerClient, not {type(container)}")
     return ContainerClient.from_container_url(
-        container, credential=None if has_sas(container) else credential
+        container, credential=None if has_sas(container) else credential, **kwargs
     )
 
 
