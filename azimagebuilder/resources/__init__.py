@@ -70,14 +70,18 @@ _EXPORTS: dict[str, str] = {
     "ProviderStatus": "azimagebuilder.resources.providers",
     "check_providers": "azimagebuilder.resources.providers",
     "register_providers": "azimagebuilder.resources.providers",
-    # preflight (azimagebuilder/resources/preflight.py)
-    "PREFLIGHT_CODES": "azimagebuilder.resources.preflight",
-    "preflight": "azimagebuilder.resources.preflight",
+    # preflight (azimagebuilder/resources/_preflight.py; private, so the function owns the public name)
+    "PREFLIGHT_CODES": "azimagebuilder.resources._preflight",
+    "preflight": "azimagebuilder.resources._preflight",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only; each block by its owner
+    # preflight (first: the private module sorts before the others)
+    from ._preflight import PREFLIGHT_CODES as PREFLIGHT_CODES
+    from ._preflight import preflight as preflight
+
     # storage (scripts, logs, vhd); "X as X" marks an explicit re-export
     from .logs import LogLocation as LogLocation
     from .logs import LogNotFoundError as LogNotFoundError

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 import azimagebuilder as aib
+from azimagebuilder.resources import PREFLIGHT_CODES, preflight
 from azimagebuilder.resources.compute import create_gallery_image
 from azimagebuilder.resources.identity import create_identity, create_image_builder_identity
-from azimagebuilder.resources.preflight import PREFLIGHT_CODES, preflight
 
 pytestmark = pytest.mark.vcr
 
@@ -184,11 +184,42 @@ def test_the_package_export_is_callable_even_after_the_module_was_imported() -> 
     import azimagebuilder.resources as resources
     from azimagebuilder.testing.cassettes import FAKE_SUBSCRIPTION_ID, ReplayCredential
 
-    # This test module imported azimagebuilder.resources.preflight (the module) already.
+    # This test module imported the function through azimagebuilder.resources already.
     report = resources.preflight(
         {"location": "westus2"}, credential=ReplayCredential(), subscription_id=FAKE_SUBSCRIPTION_ID
     )
     assert not report.ok
+
+
+def test_the_package_export_is_a_plain_function_whatever_is_imported_first() -> None:
+    # A fresh interpreter each time: in this one, the order of imports is the other tests' business.
+    import subprocess
+    import sys
+    import textwrap
+
+    check = textwrap.dedent("""
+        import importlib, sys, types
+        order = sys.argv[1]
+        if order == "module-first":
+            module = importlib.import_module("azimagebuilder.resources._preflight")
+        from azimagebuilder.resources import preflight
+        import azimagebuilder.resources
+        import azimagebuilder.resources._preflight
+        module = sys.modules["azimagebuilder.resources._preflight"]
+        assert type(preflight) is types.FunctionType, type(preflight)
+        assert azimagebuilder.resources.preflight is preflight is module.preflight
+        assert type(module) is types.ModuleType, type(module)  # no module class swapped in
+        assert "azimagebuilder.resources.preflight" not in sys.modules
+        from azimagebuilder.resources import PREFLIGHT_CODES
+        assert PREFLIGHT_CODES is module.PREFLIGHT_CODES
+        print("ok")
+    """)
+    for order in ("function-first", "module-first"):
+        done = subprocess.run(
+            [sys.executable, "-c", check, order], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, f"{order}: {done.stderr}"
+        assert done.stdout.split() == ["ok"]
 
 
 def test_a_caller_transport_is_shared_by_every_client_and_left_open(mgmt: Any) -> None:

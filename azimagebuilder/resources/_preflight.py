@@ -1,5 +1,8 @@
 """``preflight``: the checks of a template that need Azure, reported as :func:`~azimagebuilder.validate` does.
 
+This module is private: the public names are ``azimagebuilder.resources.preflight`` (the function) and
+``azimagebuilder.resources.PREFLIGHT_CODES``.
+
 :func:`azimagebuilder.validate` checks the document on its own. ``preflight`` asks Azure what the document
 cannot know: is the subscription registered for Image Builder, does the source image exist in the template's
 region, do the destination resource group, gallery and image definition exist, do ``replicationRegions``
@@ -40,8 +43,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import sys
-import types
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -305,18 +306,3 @@ def preflight(
         errors=[p for p in problems if p.severity == "error"],
         warnings=[p for p in problems if p.severity != "error"],
     )
-
-
-class _CallableModule(types.ModuleType):
-    """This module shares its name with its function, and ``azimagebuilder.resources`` exports the function.
-
-    Importing the module itself (``from azimagebuilder.resources.preflight import PREFLIGHT_CODES``) makes
-    Python set the package attribute ``preflight`` to the module; calling the module then calls the function,
-    so ``from azimagebuilder.resources import preflight; preflight(...)`` works whatever was imported first.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> ValidationReport:
-        return preflight(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
