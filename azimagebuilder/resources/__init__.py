@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "upload_folder": "azimagebuilder.resources.scripts",
     "upload_powershell_script": "azimagebuilder.resources.scripts",
     "upload_shell_script": "azimagebuilder.resources.scripts",
+    "write_folder_archive": "azimagebuilder.resources.scripts",
     # storage: build logs (azimagebuilder/resources/logs.py)
     "LogLocation": "azimagebuilder.resources.logs",
     "LogNotFoundError": "azimagebuilder.resources.logs",
@@ -48,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "copy_vhd": "azimagebuilder.resources.vhd",
     "copy_vhd_run_output": "azimagebuilder.resources.vhd",
     "verify_copy": "azimagebuilder.resources.vhd",
+    "vhd_copied_tag": "azimagebuilder.resources.vhd",
     # identity / compute / providers / preflight: added by their owner below this line
     # identity (azimagebuilder/resources/identity.py)
     "ManagedIdentity": "azimagebuilder.resources.identity",
@@ -102,11 +104,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only; each bl
     from .scripts import upload_folder as upload_folder
     from .scripts import upload_powershell_script as upload_powershell_script
     from .scripts import upload_shell_script as upload_shell_script
+    from .scripts import write_folder_archive as write_folder_archive
     from .vhd import CopyResult as CopyResult
     from .vhd import VhdCopyError as VhdCopyError
     from .vhd import copy_vhd as copy_vhd
     from .vhd import copy_vhd_run_output as copy_vhd_run_output
     from .vhd import verify_copy as verify_copy
+    from .vhd import vhd_copied_tag as vhd_copied_tag
 
 
 def __getattr__(name: str) -> Any:
