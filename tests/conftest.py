@@ -1,8 +1,13 @@
-"""Shared test configuration. Area-specific fixtures live in each test folder's own conftest.py."""
+"""Shared test configuration: the reference material and a small valid template used across test folders.
+
+Area-specific fixtures live in each test folder's own conftest.py.
+"""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,3 +22,27 @@ def shared_reference() -> Path:
     if not SHARED_REFERENCE.is_dir():
         pytest.skip(f"../shared/reference is absent ({SHARED_REFERENCE}); these checks need it")
     return SHARED_REFERENCE
+
+
+LINUX_TEMPLATE_DOC: dict[str, Any] = {
+    "type": "Microsoft.VirtualMachineImages/imageTemplates",
+    "apiVersion": "2019-05-01-preview",
+    "location": "westus2",
+    "properties": {
+        "source": {
+            "type": "PlatformImage",
+            "publisher": "Canonical",
+            "offer": "UbuntuServer",
+            "sku": "18.04-LTS",
+            "version": "latest",
+        },
+        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
+        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+    },
+}
+
+
+@pytest.fixture
+def doc() -> dict[str, Any]:
+    """A valid Linux template (document form)."""
+    return copy.deepcopy(LINUX_TEMPLATE_DOC)

@@ -12,29 +12,12 @@ import pytest
 
 from azimagebuilder.cli import main
 
-VALID: dict[str, Any] = {
-    "type": "Microsoft.VirtualMachineImages/imageTemplates",
-    "apiVersion": "2019-05-01-preview",
-    "location": "westus2",
-    "properties": {
-        "source": {
-            "type": "PlatformImage",
-            "publisher": "Canonical",
-            "offer": "UbuntuServer",
-            "sku": "18.04-LTS",
-            "version": "latest",
-        },
-        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-    },
-}
-
 
 @pytest.fixture
-def files(tmp_path: Path) -> dict[str, Path]:
+def files(tmp_path: Path, doc: dict[str, Any]) -> dict[str, Path]:
     good = tmp_path / "good.json"
-    good.write_text(json.dumps(VALID), encoding="utf-8")
-    bad_doc = json.loads(json.dumps(VALID))
+    good.write_text(json.dumps(doc), encoding="utf-8")
+    bad_doc = json.loads(json.dumps(doc))
     bad_doc["properties"]["customize"][0]["inline"] = "echo hello"
     bad_doc["properties"]["distribute"][0]["aritfactTags"] = {}
     bad = tmp_path / "bad.json"
@@ -113,9 +96,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_api_version_applies_to_templates_that_declare_none(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = {"location": "southcentralus", "properties": VALID["properties"]}
+    body = {"location": "southcentralus", "properties": doc["properties"]}
     path = tmp_path / "body.json"
     path.write_text(json.dumps(body), encoding="utf-8")
     status, results = run_json(capsys, str(path))
@@ -138,12 +121,13 @@ def test_schema_prints_a_json_schema_of_the_document_form(capsys: pytest.Capture
 
 
 def test_schema_accepts_a_valid_template_when_jsonschema_is_installed(
+    doc: dict[str, Any],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     main(["schema"])
     schema = json.loads(capsys.readouterr().out)
-    jsonschema.validate(VALID, schema)
+    jsonschema.validate(doc, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"properties": {}}, schema)
 
@@ -213,12 +197,12 @@ def test_a_bug_is_reported_as_an_error_for_that_file_not_a_traceback(
 
 
 def test_dash_reads_standard_input(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    doc: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import io
 
     class Stdin:
-        buffer = io.BytesIO(json.dumps(VALID).encode("utf-8"))
+        buffer = io.BytesIO(json.dumps(doc).encode("utf-8"))
 
     monkeypatch.setattr(sys, "stdin", Stdin)
     status, results = run_json(capsys, "-")
