@@ -1,0 +1,163 @@
+"""``azimagebuilder preflight FILE``: check a template locally, then against Azure, before creating it.
+
+Runs :func:`azimagebuilder.validate` on the file and, when the document has no errors,
+:func:`azimagebuilder.resources.preflight` (providers registered, source image, distribution targets,
+identity and its roles; with ``--resource-group``, the group the template is to be created in). Problems
+print exactly as ``azimagebuilder validate`` prints them, in text or JSON.
+
+Exit status: 0 when there are no errors, 1 when there are (an unreadable or non-JSON file included) or when
+Azure cannot be asked (authentication, network), 2 on usage errors.
+
+Credentials: azure-identity's ``DefaultAzureCredential`` (``az login``, environment, managed identity); with
+``--emulator`` the local emulator's (it accepts any token), at ``--base-url`` with ``--ca-cert``.
+
+Example:
+    >>> from azimagebuilder.cli import main
+    >>> main(["preflight", "template.json", "--subscription", "<id>", "--format", "json"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..validation import ValidationReport
+
+_SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``preflight`` subcommand."""
+    parser = subparsers.add_parser(
+        "preflight",
+        help="check a template against Azure before creating it (source image, targets, identity, ...)",
+        description=(
+            "Check an Image Builder template as `validate` does, then ask Azure what the document cannot "
+            "know: providers registered, the source image, the distribution targets, the identity and its "
+            "roles, and (--resource-group) the template's resource group. Needs Reader on the subscription. "
+            "Exit 0: no errors; 1: errors, or Azure could not be asked; 2: usage."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the template JSON file; - reads stdin")
+    parser.add_argument(
+        "--subscription", metavar="ID", help=f"subscription id (default: ${_SUBSCRIPTION_ENV})"
+    )
+    parser.add_argument(
+        "--resource-group", metavar="RG", help="the resource group the template is to be created in (checked)"
+    )
+    parser.add_argument(
+        "--resource-name", default=None, help="which imageTemplates resource of a deployment template"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="Azure Resource Manager endpoint (or the emulator's)"
+    )
+    parser.add_argument("--ca-cert", metavar="FILE", help="CA certificate to trust (the emulator's ca_cert)")
+    parser.add_argument(
+        "--emulator", action="store_true", help="talk to the local emulator at --base-url with its credential"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.set_defaults(func=run_preflight)
+
+
+def _fail(message: str, status: int = 1) -> int:
+    print(f"azimagebuilder preflight: {message}", file=sys.stderr)
+    return status
+
+
+def _arm_credential(args: argparse.Namespace) -> Any:
+    if args.emulator:
+        from ..emulator._credential import EmulatorCredential
+
+        return EmulatorCredential()
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()
+
+
+def run_preflight(args: argparse.Namespace) -> int:
+    """Validate the file, check it against Azure, print the problems; return the exit status."""
+    from azure.core.exceptions import AzureError, ClientAuthenticationError
+
+    from ..validation import ValidationReport, validate
+    from ._validate import _internal_error, _print_text
+
+    if args.emulator and not args.base_url:
+        return _fail("--emulator needs --base-url (the emulator prints its base_url)", 2)
+    if args.ca_cert and not os.path.isfile(args.ca_cert):
+        return _fail(f"--ca-cert {args.ca_cert}: no such file", 2)
+    subscription = args.subscription or os.environ.get(_SUBSCRIPTION_ENV)
+    if not subscription:
+        return _fail(f"give --subscription or set ${_SUBSCRIPTION_ENV}", 2)
+    # "-" is standard input, read once, as bytes (as `validate` does).
+    source: Any = sys.stdin.buffer.read() if args.file == "-" else args.file
+    try:
+        report = validate(source, resource_name=args.resource_name)
+    except Exception as exc:  # a bug must not end in a traceback
+        report = _internal_error(exc)
+    if report.ok:
+        try:
+            found = _check_with_azure(args, source, subscription)
+        except ClientAuthenticationError as exc:
+            return _fail(f"could not authenticate: {exc.message}")
+        except AzureError as exc:
+            return _fail(f"could not check the template against Azure: {exc.message}")
+        report = ValidationReport(
+            errors=[*report.errors, *found.errors], warnings=[*report.warnings, *found.warnings]
+        )
+    else:
+        print(
+            "azimagebuilder preflight: the template has errors; the checks against Azure run once they "
+            "are fixed",
+            file=sys.stderr,
+        )
+    results = [
+        {
+            "file": args.file,
+            "errors": [p.to_dict() for p in report.errors],
+            "warnings": [p.to_dict() for p in report.warnings],
+        }
+    ]
+    if args.format == "json":
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(results)
+    return 0 if report.ok else 1
+
+
+def _check_with_azure(args: argparse.Namespace, source: Any, subscription: str) -> ValidationReport:
+    from .._constants import ARM_ENDPOINT
+    from .._errors import TemplateValidationError
+    from ..loading import TemplateWarning, load_template
+    from ..resources import preflight
+    from ..validation import ValidationReport
+
+    try:
+        # validate() has reported the document's warnings already.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TemplateWarning)
+            template = load_template(source, resource_name=args.resource_name)
+    except TemplateValidationError as exc:
+        return ValidationReport(errors=list(exc.errors), warnings=[])
+    pipeline: dict[str, Any] = {"connection_verify": args.ca_cert} if args.ca_cert else {}
+    credential = _arm_credential(args)
+    try:
+        return preflight(
+            template,
+            credential=credential,
+            subscription_id=subscription,
+            resource_group=args.resource_group,
+            base_url=(args.base_url or ARM_ENDPOINT).rstrip("/"),
+            **pipeline,
+        )
+    finally:
+        close = getattr(credential, "close", None)
+        if callable(close):
+            close()
