@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from .._version import __version__
 
 # Order is the order in `--help`.
-_SUBCOMMANDS = ("_demo", "_validate", "_emulator", "_logs")
+_SUBCOMMANDS = ("_demo", "_validate", "_emulator", "_logs", "_preflight")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -62,3 +62,11 @@ def test_command_line_version_and_help() -> None:
     bare = subprocess.run([sys.executable, "-m", "azimagebuilder"], capture_output=True, text=True)
     assert bare.returncode == 2
     assert "COMMAND" in bare.stderr
+
+
+def test_every_subcommand_is_wired_into_the_command_line() -> None:
+    from azimagebuilder.cli import build_parser
+
+    help_text = build_parser().format_help()
+    for command in ("demo", "validate", "schema", "emulator", "logs", "preflight"):
+        assert f"    {command} " in help_text, command
