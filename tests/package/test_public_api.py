@@ -67,5 +67,6 @@ def test_command_line_version_and_help() -> None:
 def test_every_subcommand_is_wired_into_the_command_line() -> None:
     from azimagebuilder.cli import build_parser
 
-    listed = {line.split()[0] for line in build_parser().format_help().splitlines() if line.startswith("    ")}
+    lines = build_parser().format_help().splitlines()
+    listed = {line.split()[0] for line in lines if line.startswith("    ")}
     assert {"demo", "validate", "schema", "emulator", "logs", "preflight"} <= listed
