@@ -135,7 +135,7 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
     ]
 
 
-class ImageBuilderClient:
+class ImageBuilderClient(ops.ClientBase):
     """A client for Azure VM Image Builder templates (``Microsoft.VirtualMachineImages/imageTemplates``).
 
     Args:
@@ -163,7 +163,7 @@ class ImageBuilderClient:
         ...     template = poller.result()
     """
 
-    __slots__ = ("_api_version", "_base_url", "_client", "_frozen", "_ops", "_polling_interval", "_sub")
+    __slots__ = ()
 
     def __init__(
         self,
@@ -176,13 +176,7 @@ class ImageBuilderClient:
         transport: HttpTransport[Any, Any] | None = None,
         **pipeline_kwargs: Any,
     ) -> None:
-        if credential is None:
-            raise ValueError("credential is required, for example azure.identity.DefaultAzureCredential()")
-        if not subscription_id or not isinstance(subscription_id, str):
-            raise ValueError("subscription_id must be a non-empty string")
-        if polling_interval < 0:
-            raise ValueError("polling_interval must be >= 0 seconds")
-        base_url = base_url.rstrip("/")
+        base_url = self._settle(credential, subscription_id, base_url, api_version, polling_interval)
         kwargs = dict(pipeline_kwargs)
         policies = _policies(credential, base_url, kwargs)
         if transport is not None:
@@ -190,40 +184,7 @@ class ImageBuilderClient:
         self._client: ARMPipelineClient[Any, Any] = ARMPipelineClient(
             base_url=base_url, policies=policies, **kwargs
         )
-        self._base_url = base_url
-        self._sub = subscription_id
-        self._api_version = api_version
-        self._polling_interval = polling_interval
-        self._ops = ops.RequestBuilder(base_url, subscription_id, api_version)
         self._frozen = True
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
-            raise AttributeError(f"ImageBuilderClient is immutable; create a new client to change {name}")
-        object.__setattr__(self, name, value)
-
-    @property
-    def subscription_id(self) -> str:
-        """The subscription this client works in."""
-        return self._sub
-
-    @property
-    def base_url(self) -> str:
-        """The ARM endpoint."""
-        return self._base_url
-
-    @property
-    def api_version(self) -> str:
-        """The Image Builder api-version in every URL."""
-        return self._api_version
-
-    @property
-    def polling_interval(self) -> float:
-        """Default seconds between polls."""
-        return self._polling_interval
-
-    def __repr__(self) -> str:
-        return f"ImageBuilderClient(base_url={self._base_url!r}, api_version={self._api_version!r})"
 
     def close(self) -> None:
         """Close the pipeline's connections."""

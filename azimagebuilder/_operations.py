@@ -486,3 +486,74 @@ def uncopied_vhd_outputs(template: ImageTemplate, outputs: Sequence[RunOutput]) 
         for o in outputs
         if o.artifact_uri and o.name and f"{VHD_COPIED_TAG_PREFIX}{o.name}" not in tags
     ]
+
+
+class ClientBase:
+    """What the sync and async clients share: checked settings, read-only properties, immutability.
+
+    Example:
+        >>> from azimagebuilder import ImageBuilderClient
+        >>> issubclass(ImageBuilderClient, ClientBase)
+        True
+    """
+
+    __slots__ = ("_api_version", "_base_url", "_client", "_frozen", "_ops", "_polling_interval", "_sub")
+    _credential_example = "azure.identity.DefaultAzureCredential()"
+    _repr_name = "ImageBuilderClient"
+
+    _api_version: str
+    _base_url: str
+    _ops: RequestBuilder
+    _polling_interval: float
+    _sub: str
+
+    def _settle(
+        self,
+        credential: object,
+        subscription_id: str,
+        base_url: str,
+        api_version: str,
+        polling_interval: float,
+    ) -> str:
+        """Check and keep the settings; returns the base URL without a trailing slash."""
+        if credential is None:
+            raise ValueError(f"credential is required, for example {self._credential_example}")
+        if not subscription_id or not isinstance(subscription_id, str):
+            raise ValueError("subscription_id must be a non-empty string")
+        if polling_interval < 0:
+            raise ValueError("polling_interval must be >= 0 seconds")
+        base_url = base_url.rstrip("/")
+        self._base_url = base_url
+        self._sub = subscription_id
+        self._api_version = api_version
+        self._polling_interval = polling_interval
+        self._ops = RequestBuilder(base_url, subscription_id, api_version)
+        return base_url
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{self._repr_name} is immutable; create a new client to change {name}")
+        object.__setattr__(self, name, value)
+
+    @property
+    def subscription_id(self) -> str:
+        """The subscription this client works in."""
+        return self._sub
+
+    @property
+    def base_url(self) -> str:
+        """The ARM endpoint."""
+        return self._base_url
+
+    @property
+    def api_version(self) -> str:
+        """The Image Builder api-version in every URL."""
+        return self._api_version
+
+    @property
+    def polling_interval(self) -> float:
+        """Default seconds between polls."""
+        return self._polling_interval
+
+    def __repr__(self) -> str:
+        return f"{self._repr_name}(base_url={self._base_url!r}, api_version={self._api_version!r})"

@@ -118,7 +118,7 @@ def _one_tls_context_transport(kwargs: dict[str, Any]) -> AsyncHttpTransport[Any
     return transport
 
 
-class ImageBuilderClient:
+class ImageBuilderClient(ops.ClientBase):
     """The async client for Azure VM Image Builder templates; see :class:`azimagebuilder.ImageBuilderClient`.
 
     Every method has the same name, arguments and result as in the sync client; ``begin_*`` return
@@ -131,7 +131,9 @@ class ImageBuilderClient:
         ...     template = await (await client.begin_create_or_update("rg", "hello", template)).result()
     """
 
-    __slots__ = ("_api_version", "_base_url", "_client", "_frozen", "_ops", "_polling_interval", "_sub")
+    __slots__ = ()
+    _credential_example = "azure.identity.aio.DefaultAzureCredential()"
+    _repr_name = "aio.ImageBuilderClient"
 
     def __init__(
         self,
@@ -144,15 +146,7 @@ class ImageBuilderClient:
         transport: AsyncHttpTransport[Any, Any] | None = None,
         **pipeline_kwargs: Any,
     ) -> None:
-        if credential is None:
-            raise ValueError(
-                "credential is required, for example azure.identity.aio.DefaultAzureCredential()"
-            )
-        if not subscription_id or not isinstance(subscription_id, str):
-            raise ValueError("subscription_id must be a non-empty string")
-        if polling_interval < 0:
-            raise ValueError("polling_interval must be >= 0 seconds")
-        base_url = base_url.rstrip("/")
+        base_url = self._settle(credential, subscription_id, base_url, api_version, polling_interval)
         kwargs = dict(pipeline_kwargs)
         policies = _policies(credential, base_url, kwargs)
         if transport is None:
@@ -162,40 +156,7 @@ class ImageBuilderClient:
         self._client: AsyncARMPipelineClient[Any, Any] = AsyncARMPipelineClient(
             base_url=base_url, policies=policies, **kwargs
         )
-        self._base_url = base_url
-        self._sub = subscription_id
-        self._api_version = api_version
-        self._polling_interval = polling_interval
-        self._ops = ops.RequestBuilder(base_url, subscription_id, api_version)
         self._frozen = True
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
-            raise AttributeError(f"ImageBuilderClient is immutable; create a new client to change {name}")
-        object.__setattr__(self, name, value)
-
-    @property
-    def subscription_id(self) -> str:
-        """The subscription this client works in."""
-        return self._sub
-
-    @property
-    def base_url(self) -> str:
-        """The ARM endpoint."""
-        return self._base_url
-
-    @property
-    def api_version(self) -> str:
-        """The Image Builder api-version in every URL."""
-        return self._api_version
-
-    @property
-    def polling_interval(self) -> float:
-        """Default seconds between polls."""
-        return self._polling_interval
-
-    def __repr__(self) -> str:
-        return f"aio.ImageBuilderClient(base_url={self._base_url!r}, api_version={self._api_version!r})"
 
     async def close(self) -> None:
         """Close the pipeline's connections."""
