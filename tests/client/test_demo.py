@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -13,7 +12,6 @@ pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in th
 
 
 def test_demo_builds_prints_outputs_and_deletes() -> None:
-    started = time.monotonic()
     done = subprocess.run(
         [
             sys.executable,
@@ -30,10 +28,8 @@ def test_demo_builds_prints_outputs_and_deletes() -> None:
         timeout=60,
         check=False,
     )
-    elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert elapsed < 30
     assert "checked locally: 0 error(s)" in out
     assert re.search(
         r"helloImageTemplateLinux: Running (Building|Customizing|Distributing) \(\dm \d\ds\)", out
