@@ -14,7 +14,7 @@ import os
 import time
 from typing import Any
 
-from azimagebuilder._constants import CURRENT_STABLE_API_VERSION, DEFAULT_API_VERSION
+from azimagebuilder import CURRENT_STABLE_API_VERSION, DEFAULT_API_VERSION
 
 
 class AnyTokenCredential:
