@@ -3,8 +3,8 @@
 Finds the staging resource group ``IT_<rg>_<name>_<guid>`` and its storage account through Azure Resource
 Manager, then reads ``packerlogs/<run-id>/customization.log`` (the newest run unless ``--run-id``).
 ``--storage-url`` names the staging account's blob endpoint directly and skips the look-ups (with a SAS in
-the URL, or the account key in ``AZURE_STORAGE_KEY``). ``--follow`` prints new lines while the run is in
-progress and returns when it ends.
+the URL); the account key in ``AZURE_STORAGE_KEY``, when set, authorises the named or found account.
+``--follow`` prints new lines while the run is in progress and returns when it ends.
 
 Credentials: azure-identity's ``DefaultAzureCredential`` (``az login``, environment, managed identity); with
 ``--emulator`` the local emulator's (it accepts any token). The key and any SAS are never printed.
@@ -148,6 +148,7 @@ def run_logs(args: argparse.Namespace) -> int:
 
 def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipeline: dict[str, Any]) -> int:
     from .._client import ImageBuilderClient
+    from ..resources._storage import redact_url
     from ..resources.logs import (
         download_customization_log,
         find_staging_blob_endpoint,
@@ -157,7 +158,6 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
     )
 
     credential = _arm_credential(args)
-    storage_credential = _storage_credential(args.storage_url, credential)
     with contextlib.ExitStack() as stack:
         client: ImageBuilderClient | None = None
         if args.follow or args.storage_url is None:
@@ -187,6 +187,14 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
                 storage_suffix=args.storage_suffix,
                 base_url=base_url,
                 **pipeline,
+            )
+        # The key in $AZURE_STORAGE_KEY is for the staging account, whether named or found.
+        storage_credential = _storage_credential(account_url, credential)
+        if hasattr(storage_credential, "get_token") and not account_url.lower().startswith("https:"):
+            return _fail(
+                f"the staging account's blob endpoint {redact_url(account_url)} is not https, so an Azure "
+                f"token cannot be sent to it: set ${_STORAGE_KEY_ENV} to its key or give --storage-url with "
+                "a SAS"
             )
         if client is None or not args.follow:
             text = download_customization_log(account_url, credential=storage_credential, run_id=args.run_id)
