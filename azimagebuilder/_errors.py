@@ -11,7 +11,7 @@
     └── azure.core.exceptions.HttpResponseError   what the service (or the emulator) answered; .error.code
         ├── ResourceNotFoundError (404), ResourceExistsError (409), ClientAuthenticationError (401)
         ├── ApiVersionNotSupportedError        the service does not serve this api_version
-        └── BuildFailedError                   a run ended Failed; .code, .last_run_status
+        └── BuildFailedError                   a run ended Failed; .code, .last_run_status, .log_hint
 
 The HTTP errors derive from azure-core's, so ``except HttpResponseError`` catches them all. They are
 defined on first use (module ``__getattr__``) so that importing this module never imports azure-core.
@@ -209,11 +209,14 @@ if TYPE_CHECKING:
             code: the service's error code, for example ``PackerBuildFailed``.
             service_message: the service's message (it names the log to read).
             last_run_status: the template's ``lastRunStatus`` after the run, when it could be read.
+            log_hint: where the run's customization.log is and how to fetch it (also the message's last
+                line), or ``None``; never holds a SAS.
         """
 
         code: str | None
         service_message: str | None
         last_run_status: LastRunStatus | None
+        log_hint: str | None
 
         def __init__(
             self,
@@ -223,6 +226,7 @@ if TYPE_CHECKING:
             code: str | None = None,
             service_message: str | None = None,
             last_run_status: LastRunStatus | None = None,
+            log_hint: str | None = None,
             **kwargs: Any,
         ) -> None: ...
 
@@ -273,6 +277,8 @@ else:
                 code: the service's error code, for example ``PackerBuildFailed``.
                 service_message: the service's message (it names the log to read).
                 last_run_status: the template's ``lastRunStatus`` after the run, when it could be read.
+                log_hint: where the run's customization.log is and how to fetch it (also the message's
+                    last line), or ``None``; never holds a SAS.
             """
 
             def __init__(
@@ -283,11 +289,13 @@ else:
                 code=None,
                 service_message=None,
                 last_run_status=None,
+                log_hint=None,
                 **kwargs,
             ):
                 self.code = code
                 self.service_message = service_message
                 self.last_run_status = last_run_status
+                self.log_hint = log_hint
                 super().__init__(message, response, **kwargs)
                 _keep_message(self, message)
 

@@ -4,7 +4,9 @@ Templates (PUT, PATCH, DELETE) use plain ARM polling with ``final-state-via: azu
 A run (POST .../run) needs more: when the async operation ends, the template's ``lastRunStatus`` is read
 so the poller's result is the run's final status (``Succeeded`` or ``PartiallySucceeded``), and a
 ``Failed`` run raises :class:`~azimagebuilder._errors.BuildFailedError` with the service's code and
-message. ``polling_interval=0`` means no waiting at all, even if the service sends ``Retry-After``.
+message. That error's message ends with a hint saying where the run's ``customization.log`` is and how to
+fetch it (also its ``.log_hint``); a SAS query in any URL the service quotes is dropped before it gets there.
+``polling_interval=0`` means no waiting at all, even if the service sends ``Retry-After``.
 
 Example:
     >>> polling = RunPolling(0)   # what begin_run(polling_interval=0) uses
@@ -15,7 +17,8 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from azure.core.exceptions import HttpResponseError
@@ -118,11 +121,23 @@ class _RunState:
             self.last_seen = status
             self.on_status(status)
 
-    def failed(self, err: HttpResponseError, operation_response: Any, template_body: Any) -> BuildFailedError:
-        body = ops.response_json(operation_response)
+    def failed(
+        self, err: HttpResponseError, operation_response: Any, template_body: Any, template_url: str
+    ) -> BuildFailedError:
+        _redact_error(err)  # the cause is chained to the error we raise: no SAS there either
+        body = _redacted(ops.response_json(operation_response))
         code, message = ops.operation_error(body)
         status = ops.last_run_status_from(template_body, body)
+        if status is not None and status.message:
+            status = status.model_copy(update={"message": redact_sas(status.message)})
         text = f"The image build failed: {code or 'Failed'}: {message or (status.message if status else '')}"
+        try:
+            hint = _log_hint(template_url, template_body, message or (status.message if status else None))
+        except Exception:  # pragma: no cover - a hint must never hide the error it decorates
+            _LOG.debug("no build-log hint", exc_info=True)
+            hint = None
+        if hint:
+            text = f"{text.rstrip(': ')}\n{hint}"
         _LOG.info("run failed: %s", code)
         return BuildFailedError(
             text.rstrip(": "),
@@ -130,8 +145,101 @@ class _RunState:
             code=code,
             service_message=message,
             last_run_status=status,
-            error_format=ops._ArmErrorFormat,
+            log_hint=hint,
+            error_format=_RedactedArmErrorFormat,
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# The failed build's log hint, and keeping SAS tokens out of the error.
+
+_URL = re.compile(r"https?://[^\s'\"<>()\[\]{}]+")
+_TEMPLATE_PATH = re.compile(
+    r"/resourceGroups/(?P<rg>[^/?#]+)/providers/Microsoft\.VirtualMachineImages/imageTemplates/(?P<name>[^/?#]+)",
+    re.IGNORECASE,
+)
+
+
+def redact_sas(text: str) -> str:
+    """``text`` with the query string dropped from every URL that carries a SAS (``sig=``).
+
+    Example:
+        >>> redact_sas("log: https://a.blob.core.windows.net/packerlogs/r/customization.log?sv=1&sig=x.")
+        'log: https://a.blob.core.windows.net/packerlogs/r/customization.log.'
+    """
+
+    def strip(match: re.Match[str]) -> str:
+        url = match.group(0)
+        trail = url[len(url.rstrip(".,;:")) :]  # sentence punctuation after the URL stays
+        path, sep, query = url[: len(url) - len(trail)].partition("?")
+        if sep and re.search(r"(?:^|&)sig=", query, re.IGNORECASE):
+            return path + trail
+        return url
+
+    return _URL.sub(strip, text)
+
+
+def _redacted(value: Any) -> Any:
+    """A JSON value with :func:`redact_sas` applied to every string in it."""
+    if isinstance(value, str):
+        return redact_sas(value)
+    if isinstance(value, Mapping):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def _redact_error(err: HttpResponseError) -> None:
+    """Drop SAS tokens from the texts an azure-core error carries (message, args, parsed ARM error)."""
+    err.message = redact_sas(str(err.message))
+    err.args = tuple(redact_sas(a) if isinstance(a, str) else a for a in err.args)
+    err.exc_msg = redact_sas(str(err.exc_msg))
+    pending: list[Any] = [err.error]
+    while pending:
+        odata = pending.pop()
+        if odata is None:
+            continue
+        for attr in ("message", "target"):
+            value = getattr(odata, attr, None)
+            if isinstance(value, str):
+                setattr(odata, attr, redact_sas(value))
+        if isinstance(getattr(odata, "innererror", None), Mapping):
+            odata.innererror = _redacted(odata.innererror)
+        pending.extend(getattr(odata, "details", None) or [])
+
+
+class _RedactedArmErrorFormat(ops._ArmErrorFormat):
+    """The ARM error format, read from the body with SAS tokens dropped from its URLs."""
+
+    def __init__(self, json_object: Mapping[str, Any]) -> None:
+        super().__init__(_redacted(json_object))
+
+
+def _log_url_in(message: str | None) -> str | None:
+    """The build log's URL quoted in the service's message (``.../customization.log``), if any."""
+    for match in _URL.finditer(message or ""):
+        url = match.group(0).rstrip(".,;:")
+        if "customization.log" in url.partition("?")[0] or "/packerlogs/" in url:
+            return url
+    return None
+
+
+def _log_hint(template_url: str, template_body: Any, message: str | None) -> str | None:
+    """The sentence that says where the failed run's log is and how to fetch it (``None`` if unknown)."""
+    from urllib.parse import unquote
+
+    found = _TEMPLATE_PATH.search(template_url.partition("?")[0])
+    if found is None:
+        return None
+    from .resources.logs import log_location_hint, staging_resource_group_of  # stdlib imports only
+
+    rg, name = unquote(found.group("rg")), unquote(found.group("name"))
+    log_url = _log_url_in(message)
+    staging = staging_resource_group_of(template_body) if isinstance(template_body, Mapping) else None
+    if staging is None and log_url is not None:
+        staging = f"IT_{rg}_{name}_<guid>"  # the service's naming; the URL alone does not say the group
+    return log_location_hint(rg, name, staging_resource_group=staging, log_url=log_url)
 
 
 class RunPolling(TemplatePolling):
@@ -167,7 +275,8 @@ class RunPolling(TemplatePolling):
                     template = self._get_template()
                 except HttpResponseError:
                     template = None
-                raise self._run.failed(err, operation_response, template) from err
+                template_url = _RunState.template_url(self._initial_response)
+                raise self._run.failed(err, operation_response, template, template_url) from err
             raise
         try:
             template = self._get_template()
@@ -216,7 +325,8 @@ class AsyncRunPolling(AsyncTemplatePolling):
                     template = await self._get_template()
                 except HttpResponseError:
                     template = None
-                raise self._run.failed(err, operation_response, template) from err
+                template_url = _RunState.template_url(self._initial_response)
+                raise self._run.failed(err, operation_response, template, template_url) from err
             raise
         try:
             template = await self._get_template()
