@@ -23,9 +23,9 @@ import sys
 from typing import Any
 
 from .._constants import CURRENT_STABLE_API_VERSION
+from ._azure import SUBSCRIPTION_ENV, UsageError, add_connection_arguments, arm_credential, read_connection
 
 _STORAGE_KEY_ENV = "AZURE_STORAGE_KEY"
-_SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
 
 
 def register(subparsers: Any) -> None:
@@ -56,13 +56,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--staging-resource-group", metavar="NAME", help="the staging resource group (skips searching for it)"
     )
-    parser.add_argument(
-        "--subscription", metavar="ID", help=f"subscription id (default: ${_SUBSCRIPTION_ENV})"
-    )
-    parser.add_argument(
-        "--base-url", metavar="URL", help="Azure Resource Manager endpoint (or the emulator's)"
-    )
-    parser.add_argument("--ca-cert", metavar="FILE", help="CA certificate to trust (the emulator's ca_cert)")
+    add_connection_arguments(parser)
     parser.add_argument(
         "--api-version",
         default=CURRENT_STABLE_API_VERSION,
@@ -74,9 +68,6 @@ def register(subparsers: Any) -> None:
         default="core.windows.net",
         metavar="SUFFIX",
         help="the cloud's storage endpoint suffix (default: core.windows.net)",
-    )
-    parser.add_argument(
-        "--emulator", action="store_true", help="talk to the local emulator at --base-url with its credential"
     )
     parser.add_argument(
         "--poll",
@@ -91,16 +82,6 @@ def register(subparsers: Any) -> None:
 def _fail(message: str, status: int = 1) -> int:
     print(f"azimagebuilder logs: {message}", file=sys.stderr)
     return status
-
-
-def _arm_credential(args: argparse.Namespace) -> Any:
-    if args.emulator:
-        from ..emulator._credential import EmulatorCredential
-
-        return EmulatorCredential()
-    from azure.identity import DefaultAzureCredential
-
-    return DefaultAzureCredential()
 
 
 def _storage_credential(url: str | None, arm_credential: Any) -> Any:
@@ -120,21 +101,19 @@ def run_logs(args: argparse.Namespace) -> int:
     """Print (or follow) the log; 0 when printed, 1 when it cannot be found or read, 2 on bad usage."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
-    from .._constants import ARM_ENDPOINT
     from ..resources._storage import redact_url
     from ..resources.logs import LogNotFoundError
 
     if args.poll < 0:
         return _fail("--poll cannot be negative", 2)
-    if args.emulator and not args.base_url:
-        return _fail("--emulator needs --base-url (the emulator prints its base_url)", 2)
-    subscription = args.subscription or os.environ.get(_SUBSCRIPTION_ENV)
-    if (args.follow or args.storage_url is None) and not subscription:
-        return _fail(f"give --subscription or set ${_SUBSCRIPTION_ENV}", 2)
-    base_url = (args.base_url or ARM_ENDPOINT).rstrip("/")
-    pipeline: dict[str, Any] = {"connection_verify": args.ca_cert} if args.ca_cert else {}
     try:
-        return _print_log(args, subscription or "", base_url, pipeline)
+        arm = read_connection(args)
+    except UsageError as exc:
+        return _fail(str(exc), 2)
+    if (args.follow or args.storage_url is None) and not arm.subscription:
+        return _fail(f"give --subscription or set ${SUBSCRIPTION_ENV}", 2)
+    try:
+        return _print_log(args, arm.subscription or "", arm.base_url, arm.pipeline)
     except LogNotFoundError as exc:
         return _fail(str(exc))
     except ResourceNotFoundError:
@@ -157,7 +136,7 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
         run_in_progress,
     )
 
-    credential = _arm_credential(args)
+    credential = arm_credential(args)
     with contextlib.ExitStack() as stack:
         client: ImageBuilderClient | None = None
         if args.follow or args.storage_url is None:

@@ -19,16 +19,21 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from ._azure import (
+    SUBSCRIPTION_ENV,
+    Connection,
+    UsageError,
+    add_connection_arguments,
+    arm_credential,
+    read_connection,
+)
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..validation import ValidationReport
-
-_SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
 
 
 def register(subparsers: Any) -> None:
@@ -45,21 +50,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="the template JSON file; - reads stdin")
     parser.add_argument(
-        "--subscription", metavar="ID", help=f"subscription id (default: ${_SUBSCRIPTION_ENV})"
-    )
-    parser.add_argument(
         "--resource-group", metavar="RG", help="the resource group the template is to be created in (checked)"
     )
     parser.add_argument(
         "--resource-name", default=None, help="which imageTemplates resource of a deployment template"
     )
-    parser.add_argument(
-        "--base-url", metavar="URL", help="Azure Resource Manager endpoint (or the emulator's)"
-    )
-    parser.add_argument("--ca-cert", metavar="FILE", help="CA certificate to trust (the emulator's ca_cert)")
-    parser.add_argument(
-        "--emulator", action="store_true", help="talk to the local emulator at --base-url with its credential"
-    )
+    add_connection_arguments(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
@@ -71,30 +67,19 @@ def _fail(message: str, status: int = 1) -> int:
     return status
 
 
-def _arm_credential(args: argparse.Namespace) -> Any:
-    if args.emulator:
-        from ..emulator._credential import EmulatorCredential
-
-        return EmulatorCredential()
-    from azure.identity import DefaultAzureCredential
-
-    return DefaultAzureCredential()
-
-
 def run_preflight(args: argparse.Namespace) -> int:
     """Validate the file, check it against Azure, print the problems; return the exit status."""
     from azure.core.exceptions import AzureError, ClientAuthenticationError
 
     from ..validation import ValidationReport, validate
-    from ._validate import _internal_error, _print_text
+    from ._validate import _internal_error, print_reports
 
-    if args.emulator and not args.base_url:
-        return _fail("--emulator needs --base-url (the emulator prints its base_url)", 2)
-    if args.ca_cert and not os.path.isfile(args.ca_cert):
-        return _fail(f"--ca-cert {args.ca_cert}: no such file", 2)
-    subscription = args.subscription or os.environ.get(_SUBSCRIPTION_ENV)
-    if not subscription:
-        return _fail(f"give --subscription or set ${_SUBSCRIPTION_ENV}", 2)
+    try:
+        arm = read_connection(args)
+    except UsageError as exc:
+        return _fail(str(exc), 2)
+    if not arm.subscription:
+        return _fail(f"give --subscription or set ${SUBSCRIPTION_ENV}", 2)
     # "-" is standard input, read once, as bytes (as `validate` does).
     source: Any = sys.stdin.buffer.read() if args.file == "-" else args.file
     try:
@@ -103,7 +88,7 @@ def run_preflight(args: argparse.Namespace) -> int:
         report = _internal_error(exc)
     if report.ok:
         try:
-            found = _check_with_azure(args, source, subscription)
+            found = _check_with_azure(args, source, arm)
         except ClientAuthenticationError as exc:
             return _fail(f"could not authenticate: {exc.message}")
         except AzureError as exc:
@@ -117,23 +102,11 @@ def run_preflight(args: argparse.Namespace) -> int:
             "are fixed",
             file=sys.stderr,
         )
-    results = [
-        {
-            "file": args.file,
-            "errors": [p.to_dict() for p in report.errors],
-            "warnings": [p.to_dict() for p in report.warnings],
-        }
-    ]
-    if args.format == "json":
-        json.dump(results, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_text(results)
+    print_reports([(args.file, report)], args.format)
     return 0 if report.ok else 1
 
 
-def _check_with_azure(args: argparse.Namespace, source: Any, subscription: str) -> ValidationReport:
-    from .._constants import ARM_ENDPOINT
+def _check_with_azure(args: argparse.Namespace, source: Any, arm: Connection) -> ValidationReport:
     from .._errors import TemplateValidationError
     from ..loading import TemplateWarning, load_template
     from ..resources import preflight
@@ -146,16 +119,15 @@ def _check_with_azure(args: argparse.Namespace, source: Any, subscription: str) 
             template = load_template(source, resource_name=args.resource_name)
     except TemplateValidationError as exc:
         return ValidationReport(errors=list(exc.errors), warnings=[])
-    pipeline: dict[str, Any] = {"connection_verify": args.ca_cert} if args.ca_cert else {}
-    credential = _arm_credential(args)
+    credential = arm_credential(args)
     try:
         return preflight(
             template,
             credential=credential,
-            subscription_id=subscription,
+            subscription_id=arm.subscription or "",
             resource_group=args.resource_group,
-            base_url=(args.base_url or ARM_ENDPOINT).rstrip("/"),
-            **pipeline,
+            base_url=arm.base_url,
+            **arm.pipeline,
         )
     finally:
         close = getattr(credential, "close", None)

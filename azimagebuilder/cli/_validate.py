@@ -13,9 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._constants import KNOWN_API_VERSIONS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..validation import ValidationReport
 
 
 def register(subparsers: Any) -> None:
@@ -58,8 +61,7 @@ def run_validate(args: argparse.Namespace) -> int:
     """Validate every file; print a report; return the exit status."""
     from ..validation import validate
 
-    results: list[dict[str, Any]] = []
-    failed = False
+    reports: list[tuple[str, ValidationReport]] = []
     for name in args.files:
         # "-" is standard input, read as bytes so that text not starting with "{" is not taken for a path.
         source: Any = sys.stdin.buffer.read() if name == "-" else name
@@ -67,19 +69,9 @@ def run_validate(args: argparse.Namespace) -> int:
             report = validate(source, api_version=args.api_version, resource_name=args.resource_name)
         except Exception as exc:  # a bug must not hide the other files' results behind a traceback
             report = _internal_error(exc)
-        failed = failed or not report.ok
-        results.append(
-            {
-                "file": name,
-                "errors": [p.to_dict() for p in report.errors],
-                "warnings": [p.to_dict() for p in report.warnings],
-            }
-        )
-    if args.format == "json":
-        json.dump(results, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_text(results)
+        reports.append((name, report))
+    print_reports(reports, args.format)
+    failed = any(not report.ok for _, report in reports)
     return 1 if failed else 0
 
 
@@ -89,6 +81,26 @@ def _internal_error(exc: Exception) -> Any:
 
     message = f"azimagebuilder could not check this file ({type(exc).__name__}: {exc}); please report it"
     return ValidationReport(errors=[Problem("", INTERNAL_ERROR, message, "error")])
+
+
+def print_reports(reports: list[tuple[str, ValidationReport]], fmt: str) -> None:
+    """Print each file's problems: ``text`` for people, ``json`` as the documented list of objects.
+
+    Shared with ``azimagebuilder preflight``, so both commands print the same shapes.
+    """
+    results = [
+        {
+            "file": name,
+            "errors": [p.to_dict() for p in report.errors],
+            "warnings": [p.to_dict() for p in report.warnings],
+        }
+        for name, report in reports
+    ]
+    if fmt == "json":
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(results)
 
 
 def _print_text(results: list[dict[str, Any]]) -> None:
