@@ -7,8 +7,8 @@ model must accept the wire shape (a plain dict) wherever a model is expected.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Annotated, Any, ClassVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -30,6 +30,19 @@ def _require_expression(value: str) -> str:
 #: A string holding an ARM template expression, accepted where a number, boolean or list is expected so
 #: deployment templates load; its value is only known when Azure Resource Manager evaluates it.
 ArmExpression = Annotated[str, AfterValidator(_require_expression)]
+
+_T = TypeVar("_T")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+#: A list field: any sequence is accepted (a list, a tuple, ...; a lone string is refused) and stored as a
+#: tuple, so a model stays immutable and hashable while callers (and type checkers) may pass a list.
+#: Declare list fields as ``Seq[str]``, ``Seq[Customizer]``, never ``tuple[...]`` or ``list[...]``.
+Seq = Annotated[Sequence[_T], AfterValidator(tuple)]
+
+#: A mapping field: any mapping is accepted and stored as a plain ``dict`` copy (typed read-only).
+#: Declare mapping fields as ``Map[str, str]``, never ``dict[...]``.
+Map = Annotated[Mapping[_K, _V], AfterValidator(dict)]
 
 
 class WireModel(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Discriminator, Tag
 
-from ._base import ArmExpression, TypedWireModel
+from ._base import ArmExpression, Seq, TypedWireModel
 from ._source import tagger
 
 
@@ -23,7 +23,7 @@ class ShellCustomizer(TypedWireModel):
     name: str | None = None
     script_uri: str | None = None
     sha256_checksum: str | None = None
-    inline: tuple[str, ...] | ArmExpression | None = None
+    inline: Seq[str] | ArmExpression | None = None
 
 
 class PowerShellCustomizer(TypedWireModel):
@@ -39,8 +39,8 @@ class PowerShellCustomizer(TypedWireModel):
     name: str | None = None
     script_uri: str | None = None
     sha256_checksum: str | None = None
-    inline: tuple[str, ...] | ArmExpression | None = None
-    valid_exit_codes: tuple[int | ArmExpression, ...] | ArmExpression | None = None
+    inline: Seq[str] | ArmExpression | None = None
+    valid_exit_codes: Seq[int | ArmExpression] | ArmExpression | None = None
     run_elevated: bool | ArmExpression | None = None
 
 
@@ -88,7 +88,7 @@ class WindowsUpdateCustomizer(TypedWireModel):
     type: str = "WindowsUpdate"
     name: str | None = None
     search_criteria: str | None = None
-    filters: tuple[str, ...] | ArmExpression | None = None
+    filters: Seq[str] | ArmExpression | None = None
     update_limit: int | ArmExpression | None = None
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Discriminator, Tag
 
-from ._base import ArmExpression, TypedWireModel
+from ._base import ArmExpression, Map, Seq, TypedWireModel
 from ._source import tagger
 
 
@@ -29,7 +29,7 @@ class ManagedImageDistributor(TypedWireModel):
     image_id: str
     location: str
     run_output_name: str
-    artifact_tags: dict[str, str] | None = None
+    artifact_tags: Map[str, str] | None = None
 
 
 class SharedImageDistributor(TypedWireModel):
@@ -49,8 +49,8 @@ class SharedImageDistributor(TypedWireModel):
     type: str = "SharedImage"
     gallery_image_id: str
     run_output_name: str
-    replication_regions: tuple[str, ...] | ArmExpression | None = None
-    artifact_tags: dict[str, str] | None = None
+    replication_regions: Seq[str] | ArmExpression | None = None
+    artifact_tags: Map[str, str] | None = None
 
 
 class VhdDistributor(TypedWireModel):
@@ -64,8 +64,8 @@ class VhdDistributor(TypedWireModel):
     _type_spellings: ClassVar[tuple[str, ...]] = ("VHD",)
     type: str = "VHD"
     run_output_name: str
-    artifact_tags: dict[str, str] | None = None
-    tags: dict[str, str] | None = None
+    artifact_tags: Map[str, str] | None = None
+    tags: Map[str, str] | None = None
 
 
 class UnknownDistributor(TypedWireModel):
@@ -73,7 +73,7 @@ class UnknownDistributor(TypedWireModel):
 
     type: str
     run_output_name: str | None = None
-    artifact_tags: dict[str, str] | None = None
+    artifact_tags: Map[str, str] | None = None
 
 
 DISTRIBUTOR_TYPES: dict[str, type[TypedWireModel]] = {

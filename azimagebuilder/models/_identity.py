@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
-from ._base import WireModel
+from ._base import Map, WireModel
 
 
 class UserAssignedIdentity(WireModel):
@@ -23,7 +24,7 @@ class UserAssignedIdentity(WireModel):
 
     type: str = "UserAssigned"
     # The service answers {"principalId", "clientId"} (or null) per identity; requests send {}.
-    user_assigned_identities: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    user_assigned_identities: Map[str, Mapping[str, Any] | None] = Field(default_factory=dict)
 
     @classmethod
     def from_id(cls, resource_id: str) -> UserAssignedIdentity:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PrivateAttr
 
 from .._constants import DEFAULT_API_VERSION, RESOURCE_TYPE
-from ._base import ArmExpression, WireModel
+from ._base import ArmExpression, Map, Seq, WireModel
 from ._customizer import Customizer
 from ._distributor import Distributor
 from ._enums import ProvisioningState, open_enum
@@ -52,11 +52,11 @@ class ImageTemplate(WireModel):
 
     location: str
     source: Source
-    distribute: tuple[Distributor, ...]
-    customize: tuple[Customizer, ...] = ()
-    tags: dict[str, str] | None = None
+    distribute: Seq[Distributor]
+    customize: Seq[Customizer] = ()
+    tags: Map[str, str] | None = None
     identity: UserAssignedIdentity | None = None
-    depends_on: tuple[str, ...] | None = None
+    depends_on: Seq[str] | None = None
     vm_profile: VmProfile | None = None
     build_timeout_in_minutes: int | ArmExpression | None = None
 
