@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .validation import Problem
+    from ._problems import Problem
 
 
 class ImageBuilderError(Exception):

@@ -76,8 +76,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def _internal_error(exc: Exception) -> Any:
+    from .._codes import INTERNAL_ERROR
     from ..validation import Problem, ValidationReport
-    from ..validation._codes import INTERNAL_ERROR
 
     message = f"azimagebuilder could not check this file ({type(exc).__name__}: {exc}); please report it"
     return ValidationReport(errors=[Problem("", INTERNAL_ERROR, message, "error")])

@@ -23,9 +23,9 @@ from typing import Any
 
 from .._constants import DEFAULT_API_VERSION
 from .._errors import TemplateValidationError
+from .._problems import Problem
 from ..models import ImageTemplate
 from ..validation._engine import analyse
-from ..validation._problem import Problem
 from ._read import parse_json, read_template
 
 __all__ = ["TemplateWarning", "load_template", "parse_json"]

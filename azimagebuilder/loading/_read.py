@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import _codes as C
 from .._constants import RESOURCE_PROVIDER
-from ..validation import _codes as C
-from ..validation._problem import Problem
+from .._problems import Problem
 
 
 def strip_json_extras(text: str) -> tuple[str, bool]:

@@ -6,19 +6,15 @@ model must accept the wire shape (a plain dict) wherever a model is expected.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-_ARM_EXPRESSION = re.compile(r"^\s*\[(?!\[).*\]\s*$", re.DOTALL)
+from .._expressions import is_arm_expression
 
-
-def is_arm_expression(value: object) -> bool:
-    """True for an ARM template expression such as ``"[parameters('x')]"`` (``"[["`` escapes a literal)."""
-    return isinstance(value, str) and _ARM_EXPRESSION.match(value) is not None
+__all__ = ["ArmExpression", "Map", "Seq", "TypedWireModel", "WireModel", "is_arm_expression"]
 
 
 def _require_expression(value: str) -> str:

@@ -51,9 +51,9 @@ def error_path(loc: tuple[int | str, ...]) -> str:
 
 def raise_for_validation_error(exc: ValidationError, source: str | None = None) -> None:
     """Re-raise a pydantic error as TemplateValidationError, one problem per error."""
+    from .._codes import MISSING_FIELD, WRONG_VALUE_TYPE
     from .._errors import TemplateValidationError
-    from ..validation._codes import MISSING_FIELD, WRONG_VALUE_TYPE
-    from ..validation._problem import Problem
+    from .._problems import Problem
 
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -69,9 +69,9 @@ def raise_for_validation_error(exc: ValidationError, source: str | None = None) 
 
 def template_from_document(cls: type[ImageTemplate], data: Any) -> ImageTemplate:
     """Flatten ``properties`` into the model's fields; keep unknown resource keys for to_arm()."""
+    from .._codes import NOT_A_TEMPLATE
     from .._errors import TemplateValidationError
-    from ..validation._codes import NOT_A_TEMPLATE
-    from ..validation._problem import Problem
+    from .._problems import Problem
     from ._template import SERVICE_TOP_LEVEL, TOP_LEVEL_FIELDS
 
     if not isinstance(data, dict):

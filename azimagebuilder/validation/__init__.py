@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._codes import SERVICE_TOLERATED_CODES
 from .._constants import DEFAULT_API_VERSION
-from ._codes import SERVICE_TOLERATED_CODES
-from ._problem import Problem, Severity, ValidationReport
+from .._problems import Problem, Severity, ValidationReport
 
 if TYPE_CHECKING:
     from ..models import ImageTemplate

@@ -11,10 +11,10 @@ import difflib
 import re
 from typing import Any, TypeGuard
 
+from .. import _codes as C
 from .._constants import KNOWN_API_VERSIONS, PREVIEW_REGIONS, RESOURCE_TYPE
-from ..models._base import is_arm_expression
-from . import _codes as C
-from ._problem import Problem, Severity
+from .._expressions import is_arm_expression
+from .._problems import Problem, Severity
 from ._schema import (
     CUSTOMIZERS,
     DISTRIBUTORS,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from azimagebuilder import ImageTemplate, TemplateValidationError, load_template
+from azimagebuilder import _codes as C
 from azimagebuilder.loading import TemplateWarning
-from azimagebuilder.validation import _codes as C
 
 
 def test_a_dict_loads_and_round_trips(doc: dict[str, Any]) -> None:

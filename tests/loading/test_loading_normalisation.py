@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from azimagebuilder import TemplateValidationError, load_template
+from azimagebuilder import _codes as C
 from azimagebuilder.loading import TemplateWarning
-from azimagebuilder.validation import _codes as C
 
 
 def test_region_display_names_are_written_as_short_names(doc: dict[str, Any]) -> None:

@@ -62,7 +62,7 @@ def test_each_python_example_writes_the_json_shown_after_it(page: str) -> None:
 
 
 def test_validation_page_lists_every_code() -> None:
-    from azimagebuilder.validation._codes import ALL_CODES
+    from azimagebuilder._codes import ALL_CODES
 
     text = (DOCS / "validation.md").read_text(encoding="utf-8")
     missing = sorted(code for code in ALL_CODES if f"`{code}`" not in text)

@@ -24,7 +24,8 @@ MODULES = [
     "azimagebuilder.loading._read",
     "azimagebuilder.validation",
     "azimagebuilder.validation._engine",
-    "azimagebuilder.validation._problem",
+    "azimagebuilder._problems",
+    "azimagebuilder._expressions",
 ]
 
 

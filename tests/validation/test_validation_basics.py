@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from azimagebuilder import ImageTemplate, Problem, ValidationReport, load_template, validate
+from azimagebuilder import _codes as C
 from azimagebuilder.validation import SERVICE_TOLERATED_CODES
-from azimagebuilder.validation import _codes as C
 
 
 def test_valid_templates_have_no_problem(doc: dict[str, Any], windows_doc: dict[str, Any]) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from azimagebuilder import _codes as C
 from azimagebuilder import validate
-from azimagebuilder.validation import _codes as C
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _DELETE = object()
