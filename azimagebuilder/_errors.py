@@ -40,6 +40,18 @@ if TYPE_CHECKING:
 class ImageBuilderError(Exception):
     """Base class of the errors this library raises by itself (not HTTP answers)."""
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickle the attributes, not __init__'s arguments: each subclass takes its own, so the default
+        # (replaying __init__ with the message) fails; this survives multiprocessing and concurrent.futures.
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild_error(cls: type[ImageBuilderError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class TemplateValidationError(ImageBuilderError, ValueError):
     """A template that cannot be used, with every problem found.
@@ -302,8 +314,8 @@ else:
             def __str__(self):
                 return str(self.message)
 
-        ApiVersionNotSupportedError.__module__ = __name__
-        BuildFailedError.__module__ = __name__
+        ApiVersionNotSupportedError.__module__ = _PUBLIC_MODULE
+        BuildFailedError.__module__ = _PUBLIC_MODULE
         ApiVersionNotSupportedError.__qualname__ = "ApiVersionNotSupportedError"
         BuildFailedError.__qualname__ = "BuildFailedError"
 
@@ -312,3 +324,17 @@ else:
             _define_http_errors()
             return globals()[name]
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Tracebacks, reprs and docs name the errors where users import them (``azimagebuilder.BuildFailedError``),
+# not this private module; pickle finds them there too (the package's lazy loader resolves the name).
+_PUBLIC_MODULE = "azimagebuilder"
+for _cls in (
+    ImageBuilderError,
+    TemplateValidationError,
+    VhdNotCopiedError,
+    TemplateExistsError,
+    BuildTimeoutError,
+):
+    _cls.__module__ = _PUBLIC_MODULE
+del _cls
