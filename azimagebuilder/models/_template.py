@@ -94,6 +94,12 @@ class ImageTemplate(WireModel):
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_arm(), sort_keys=True, default=str))
 
+    def _repr_html_(self) -> str:
+        """A notebook summary: the source, each step and each output, one table row each."""
+        from ._display import template_html
+
+        return template_html(self)
+
     # -- writing -------------------------------------------------------------------------------------
     def _properties(self) -> dict[str, Any]:
         props: dict[str, Any] = {}
