@@ -448,6 +448,28 @@ def template_differences(wanted: Mapping[str, Any], existing: Mapping[str, Any])
     return out
 
 
+def tags_update(
+    differences: list[str], wanted: Mapping[str, Any], existing: Mapping[str, Any]
+) -> dict[str, str] | None:
+    """The tags to PATCH when the templates differ in ``tags`` only (the service takes that), else None.
+
+    The wanted tags win; the copy-out markers (``azimagebuilder.vhdCopied.*``) on the existing template stay.
+
+    Example:
+        >>> tags_update(["tags.team"], {"tags": {"team": "a"}}, {"tags": {"team": "b"}})
+        {'team': 'a'}
+        >>> tags_update(["tags.team", "properties.source.sku"], {}, {}) is None
+        True
+    """
+    if not differences or not all(d == "tags" or d.startswith(("tags.", "tags[")) for d in differences):
+        return None
+    tags = {str(k): str(v) for k, v in (wanted.get("tags") or {}).items()}
+    for key, value in (existing.get("tags") or {}).items():
+        if str(key).startswith(VHD_COPIED_TAG_PREFIX):
+            tags.setdefault(str(key), str(value))
+    return tags
+
+
 def _diff(wanted: Any, existing: Any, path: str, out: list[str]) -> None:
     if isinstance(wanted, Mapping) and isinstance(existing, Mapping):
         for key in sorted(set(wanted) | set(existing)):

@@ -36,7 +36,9 @@ class BuildProgress:
 
     Attributes:
         template_name: the template being built.
-        phase: ``replacing``, ``creating``, ``running`` or ``done``.
+        phase: ``replacing``, ``creating``, ``running``, ``done`` (the run ended: ``run_state`` says
+            how), ``timed-out`` (``build(timeout=)`` ran out) or ``stopped`` (an error, named in
+            ``message``, ended ``build()``).
         run_state: the run's state (``Running``, ``Succeeded``, ...) once a run status was read.
         run_sub_state: ``Queued``, ``Building``, ``Customizing``, ``Distributing``, ... (open strings).
         message: the service's message, if any.
@@ -52,16 +54,50 @@ class BuildProgress:
     elapsed: timedelta
     last_run_status: LastRunStatus | None = None
 
+    #: The service's error code of a failed run (``phase="done"``, ``run_state="Failed"``).
+    code: str | None = None
+
     def describe(self) -> str:
-        """A one-line description, for example ``hello: running Customizing (2m 05s)``."""
+        """One line, for example ``hello: Customizing (2m 05s)`` or ``hello: Succeeded (14m 35s)``.
+
+        While the run goes on the line names its sub-state (``Queued``, ``Building``, ``Customizing``,
+        ``Distributing``); at the end it names the outcome: ``Succeeded``, ``PartiallySucceeded``,
+        ``Failed: <code>``, ``Canceled``, ``timed out`` or ``stopped``.
+
+        Example:
+            >>> BuildProgress("hello", "done", "Failed", "Customizing", "script exited 1",
+            ...     timedelta(seconds=75), code="BuildFailed").describe()
+            'hello: Failed: BuildFailed (1m 15s) - script exited 1'
+        """
         seconds = int(self.elapsed.total_seconds())
         clock = f"{seconds // 60}m {seconds % 60:02d}s"
-        state = " ".join(_text(s) for s in (self.run_state, self.run_sub_state) if s)
-        what = state if self.phase == "running" and state else self.phase
-        if self.phase == "done" and state:
-            what = f"done: {_text(self.run_state)}"
         extra = f" - {self.message}" if self.message else ""
-        return f"{self.template_name}: {what} ({clock}){extra}"
+        return f"{self.template_name}: {self.state()} ({clock}){extra}"
+
+    def state(self) -> str:
+        """The state part of :meth:`describe`: ``creating``, ``Customizing``, ``Succeeded``, ...
+
+        Example:
+            >>> BuildProgress("hello", "running", "Succeeded", "Distributing", "", timedelta()).state()
+            'Succeeded'
+        """
+        run_state = _text(self.run_state) if self.run_state else ""
+        sub_state = _text(self.run_sub_state) if self.run_sub_state else ""
+        if self.phase == "timed-out":
+            return "timed out (the build goes on in the service)"
+        if self.phase == "stopped":
+            return "stopped"
+        if run_state.lower() in _FINAL_RUN_STATES:
+            # The service leaves the last sub-state (Distributing) on a finished run: the outcome alone.
+            if run_state.lower() == "failed" and self.code:
+                return f"{run_state}: {self.code}"
+            return run_state
+        if self.phase in ("running", "done") and (sub_state or run_state):
+            return sub_state or run_state
+        return self.phase
+
+
+_FINAL_RUN_STATES = frozenset({"succeeded", "partiallysucceeded", "failed", "canceled"})
 
 
 def _text(value: Any) -> str:
@@ -86,11 +122,16 @@ class ProgressDisplay:
         self._notebook = stream is None and _in_notebook()
         self._tty = bool(getattr(self._stream, "isatty", lambda: False)())
         self._width = 0
+        self._said: tuple[str, str] | None = None
         self._lock = threading.Lock()
 
     def __call__(self, event: BuildProgress) -> None:
         line = event.describe()
+        said = (event.state(), event.message)
         with self._lock:
+            if said == self._said:  # the same state again (a run's last status, then its end)
+                return
+            self._said = said
             if self._notebook:
                 self._show_in_notebook(line)
             elif self._tty:
@@ -204,6 +245,41 @@ class Reporter:
                 message=message,
                 elapsed=timedelta(seconds=time.monotonic() - self._start),
                 last_run_status=self._last_status,
+            )
+        )
+
+    def stopped(self, error: BaseException) -> None:
+        """Report how a build ended that did not return: failed, canceled, timed out or stopped.
+
+        Example:
+            >>> events = []
+            >>> Reporter.create(events.append, "hello").stopped(KeyboardInterrupt())
+            >>> events[-1].describe().split(" (")[0], events[-1].message
+            ('hello: stopped', 'KeyboardInterrupt')
+        """
+        if self._sink is None:
+            return
+        status = getattr(error, "last_run_status", None) or self._last_status
+        run_state = _text(status.run_state) if status is not None and status.run_state else None
+        sub_state = _text(status.run_sub_state) if status is not None and status.run_sub_state else None
+        phase, code, message = "stopped", None, type(error).__name__
+        if type(error).__name__ == "BuildFailedError":  # azure-core's subclass: not imported here
+            phase, code = "done", getattr(error, "code", None)
+            message = getattr(error, "service_message", None) or (status.message if status else "") or ""
+            if (run_state or "").lower() not in ("failed", "canceled"):
+                run_state = "Failed"
+        elif type(error).__name__ == "BuildTimeoutError":
+            phase, message = "timed-out", ""
+        self._sink(
+            BuildProgress(
+                template_name=self._name,
+                phase=phase,
+                run_state=run_state,
+                run_sub_state=sub_state,
+                message=message,
+                elapsed=timedelta(seconds=time.monotonic() - self._start),
+                last_run_status=status,
+                code=code,
             )
         )
 

@@ -370,6 +370,11 @@ class ImageBuilderClient(ops.ClientBase):
                 state = str((existing.get("properties") or {}).get("provisioningState") or "")
                 if state.lower() == "failed":
                     differences.append("properties.provisioningState")
+                tags = ops.tags_update(differences, body, existing)
+                if tags is not None:  # a tags-only change: the service takes it in place (PATCH)
+                    reporter.phase("updating")
+                    await _result(self.begin_update(resource_group_name, image_template_name, tags=tags))
+                    differences = []
                 if differences and not replace:
                     raise TemplateExistsError(image_template_name, differences)
                 if differences:
@@ -401,6 +406,9 @@ class ImageBuilderClient(ops.ClientBase):
             final = await self.get(resource_group_name, image_template_name)
             reporter.phase("done")
             return BuildResult(template=final, run_status=status, outputs=outputs)
+        except BaseException as exc:
+            reporter.stopped(exc)  # the display ends with the outcome: Failed, timed out, stopped
+            raise
         finally:
             reporter.close()
 

@@ -161,3 +161,27 @@ def test_importing_the_aio_package_imports_no_azure_sdk() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_build_patches_a_tags_only_difference_and_ends_the_progress_with_the_failure() -> None:
+    from azimagebuilder.progress import BuildProgress
+
+    wanted = local_template()
+    wanted["tags"] = {"team": "images"}
+    client, transport, script = make(
+        [
+            ("GET", TEMPLATE_PATH, Reply(200, template_body(tags={"team": "old"}))),
+            ("PATCH", TEMPLATE_PATH, Reply(200, template_body(tags={"team": "images"}))),
+            ("POST", TEMPLATE_PATH + "/run", accepted()),
+            ("GET", OP_PATH, op("Failed", error={"code": "PackerBuildFailed", "message": "see packerlogs"})),
+            ("GET", TEMPLATE_PATH, Reply(200, template_body(last_run={**DONE, "runState": "Failed"}))),
+        ]
+    )
+    events: list[BuildProgress] = []
+    async with client:
+        with pytest.raises(BuildFailedError):
+            await client.build(RG, NAME, wanted, progress=events.append)
+    assert script.done
+    assert json_of(transport.requests[1]) == {"tags": {"team": "images"}}
+    assert events[0].phase == "updating"
+    assert events[-1].describe().startswith(f"{NAME}: Failed: PackerBuildFailed (")

@@ -169,8 +169,13 @@ def test_a_failed_build_raises_from_build() -> None:
             ("GET", TEMPLATE_PATH, Reply(200, template_body(last_run=failed))),
         ]
     )
+    events: list[BuildProgress] = []
     with pytest.raises(BuildFailedError) as info:
-        client.build(RG, NAME, local_template())
+        client.build(RG, NAME, local_template(), progress=events.append)
+    assert events[-1].phase == "done"
+    assert events[-1].run_state == "Failed"
+    assert events[-1].code == "PackerBuildFailed"
+    assert events[-1].describe().startswith(f"{NAME}: Failed: PackerBuildFailed (")
     assert info.value.code == "PackerBuildFailed"
     assert info.value.last_run_status is not None
     assert info.value.last_run_status.message == "customization failed"
@@ -216,8 +221,11 @@ def test_timeout_raises_with_a_continuation_token_and_the_build_goes_on() -> Non
     transport = SlowTransport(service)  # type: ignore[arg-type]
     client = ImageBuilderClient(FakeCredential(), SUB, transport=transport, polling_interval=0.02)
     started = time.monotonic()
+    events: list[BuildProgress] = []
     with pytest.raises(BuildTimeoutError) as info:
-        client.build(RG, NAME, local_template(), timeout=0.3)
+        client.build(RG, NAME, local_template(), timeout=0.3, progress=events.append)
+    assert events[-1].phase == "timed-out"
+    assert "timed out" in events[-1].describe()
     assert 0.3 <= time.monotonic() - started < 5
     assert info.value.continuation_token
     finished.set()  # let the background poller end
@@ -231,7 +239,7 @@ def test_progress_display_writes_plain_lines_to_a_file(tmp_path: Any) -> None:
         display = ProgressDisplay(stream=stream)
         display(BuildProgress(NAME, "running", "Running", "Building", "", timedelta(seconds=65)))
         display.close()
-    assert path.read_text() == f"{NAME}: Running Building (1m 05s)\n"
+    assert path.read_text() == f"{NAME}: Building (1m 05s)\n"
 
 
 def test_progress_display_updates_one_line_in_a_terminal() -> None:
@@ -262,9 +270,13 @@ def test_progress_true_uses_the_display(capsys: pytest.CaptureFixture[str]) -> N
     client, _, _ = make([("GET", TEMPLATE_PATH, NOT_FOUND), *CREATE, *RUN])
     client.build(RG, NAME, local_template(), progress=True)
     out = capsys.readouterr().out
-    assert f"{NAME}: creating" in out
-    assert "Running Customizing" in out
-    assert f"{NAME}: done: Succeeded" in out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{NAME}: creating (")
+    assert f"{NAME}: Customizing (" in out
+    assert "Running" not in out  # the sub-state alone reads naturally
+    assert lines[-1].startswith(f"{NAME}: Succeeded (")  # the outcome, shown once, last
+    assert sum(f"{NAME}: Succeeded" in line for line in lines) == 1
+    assert "Distributing" not in lines[-1]
 
 
 def test_progress_display_updates_one_cell_in_jupyter(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,7 +310,7 @@ def test_progress_display_updates_one_cell_in_jupyter(monkeypatch: pytest.Monkey
     display.close()
     assert shown == [
         ("display", f"{NAME}: creating (0m 01s)"),
-        ("update", f"{NAME}: Running Building (0m 02s)"),
+        ("update", f"{NAME}: Building (0m 02s)"),
     ]
 
 
@@ -312,3 +324,87 @@ def test_importing_the_errors_module_imports_no_azure_sdk() -> None:
     code = "from azimagebuilder._errors import BuildFailedError as B; print(B.__mro__[1].__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "HttpResponseError"
+
+
+def test_a_tags_only_difference_is_patched_in_place_not_refused() -> None:
+    existing = template_body(tags={"team": "old", "azimagebuilder.vhdCopied.vhd": "https://x"})
+    wanted = local_template()
+    wanted["tags"] = {"team": "images"}
+    patched = template_body(tags={"team": "images", "azimagebuilder.vhdCopied.vhd": "https://x"})
+    client, transport, script = make(
+        [
+            ("GET", TEMPLATE_PATH, Reply(200, existing)),
+            ("PATCH", TEMPLATE_PATH, Reply(200, patched)),
+            *RUN,
+        ]
+    )
+    events: list[BuildProgress] = []
+    client.build(RG, NAME, wanted, progress=events.append)
+    assert script.done
+    methods = [r.method for r in transport.requests]
+    assert "PUT" not in methods
+    assert "DELETE" not in methods
+    # the copy-out marker stays: it records that the VHD was copied out
+    assert json_of(transport.requests[1]) == {
+        "tags": {"team": "images", "azimagebuilder.vhdCopied.vhd": "https://x"}
+    }
+    assert events[0].phase == "updating"
+
+
+def test_a_tags_and_properties_difference_is_still_refused() -> None:
+    existing = template_body(tags={"team": "old"})
+    existing["properties"]["customize"][0]["inline"] = ["echo something else"]
+    wanted = local_template()
+    wanted["tags"] = {"team": "images"}
+    client, transport, _ = make([("GET", TEMPLATE_PATH, Reply(200, existing))])
+    with pytest.raises(TemplateExistsError) as info:
+        client.build(RG, NAME, wanted)
+    assert "tags.team" in info.value.differences
+    assert [r.method for r in transport.requests] == ["GET"]
+
+
+def test_an_error_before_the_run_ends_the_display_with_stopped() -> None:
+    existing = template_body()
+    existing["properties"]["customize"][0]["inline"] = ["echo something else"]
+    client, _, _ = make([("GET", TEMPLATE_PATH, Reply(200, existing))])
+    events: list[BuildProgress] = []
+    with pytest.raises(TemplateExistsError):
+        client.build(RG, NAME, local_template(), progress=events.append)
+    assert events[-1].phase == "stopped"
+    assert events[-1].message == "TemplateExistsError"
+
+
+@pytest.mark.parametrize(
+    ("event", "line"),
+    [
+        (BuildProgress(NAME, "creating", None, None, "", timedelta(seconds=3)), "creating"),
+        (BuildProgress(NAME, "running", "Running", "Distributing", "", timedelta()), "Distributing"),
+        (BuildProgress(NAME, "running", "Succeeded", "Distributing", "", timedelta()), "Succeeded"),
+        (BuildProgress(NAME, "done", "Succeeded", "Distributing", "", timedelta()), "Succeeded"),
+        (
+            BuildProgress(NAME, "done", "PartiallySucceeded", None, "1 of 2 failed", timedelta()),
+            "PartiallySucceeded",
+        ),
+        (BuildProgress(NAME, "done", "Failed", "Customizing", "", timedelta(), code="E1"), "Failed: E1"),
+        (BuildProgress(NAME, "done", "Canceled", "Customizing", "", timedelta()), "Canceled"),
+        (
+            BuildProgress(NAME, "timed-out", "Running", "Building", "", timedelta()),
+            "timed out (the build goes on in the service)",
+        ),
+        (BuildProgress(NAME, "stopped", None, None, "KeyboardInterrupt", timedelta()), "stopped"),
+    ],
+)
+def test_each_state_reads_naturally(event: BuildProgress, line: str) -> None:
+    assert event.state() == line
+    assert event.describe().startswith(f"{NAME}: {line} (")
+
+
+def test_the_display_does_not_repeat_the_final_state() -> None:
+    import io
+
+    out = io.StringIO()
+    display = ProgressDisplay(stream=out)
+    display(BuildProgress(NAME, "running", "Running", "Distributing", "", timedelta(seconds=1)))
+    display(BuildProgress(NAME, "running", "Succeeded", "Distributing", "", timedelta(seconds=2)))
+    display(BuildProgress(NAME, "done", "Succeeded", "Distributing", "", timedelta(seconds=3)))
+    assert out.getvalue().splitlines() == [f"{NAME}: Distributing (0m 01s)", f"{NAME}: Succeeded (0m 02s)"]
