@@ -15,6 +15,12 @@ NO_IMAGE_TEMPLATE = "no-image-template"  #: a deployment template without an ima
 AMBIGUOUS_RESOURCE = "ambiguous-resource"  #: several imageTemplates resources and no resource_name
 RESOURCE_NOT_FOUND = "resource-not-found"  #: resource_name names no imageTemplates resource
 INTERNAL_ERROR = "internal-error"  #: the CLI could not check a file because of a bug (please report it)
+COPY_LOOP = "copy-loop"  #: warning: an imageTemplates resource in a copy loop, checked for copyIndex() = 0
+
+# -- parameters and ARM expressions ----------------------------------------------------------------------
+PARAMETERS_INVALID = "parameters-invalid"  #: a parameters file that cannot be read (or a Key Vault value)
+PARAMETER_UNUSED = "parameter-unused"  #: warning: a value given for no parameter and no <placeholder>
+ARM_EXPRESSION_INVALID = "arm-expression-invalid"  #: "[concat('a']" : not a well-formed ARM expression
 
 # -- any field -----------------------------------------------------------------------------------------
 MISSING_FIELD = "missing-field"  #: a required field is absent (or empty)

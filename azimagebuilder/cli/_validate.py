@@ -43,9 +43,17 @@ def register(subparsers: Any) -> None:
         help="api-version for templates that declare none (default: 2019-05-01-preview); one of "
         + ", ".join(KNOWN_API_VERSIONS),
     )
-    validate.add_argument(
+    which = validate.add_mutually_exclusive_group()
+    which.add_argument(
         "--resource-name", default=None, help="which imageTemplates resource of a deployment template"
     )
+    which.add_argument(
+        "--all",
+        dest="all_resources",
+        action="store_true",
+        help="check every imageTemplates resource of a deployment template (nested deployments included)",
+    )
+    add_parameter_options(validate)
     validate.set_defaults(func=run_validate)
 
     schema = subparsers.add_parser(
@@ -57,19 +65,95 @@ def register(subparsers: Any) -> None:
     schema.set_defaults(func=run_schema)
 
 
+def add_parameter_options(parser: argparse.ArgumentParser) -> None:
+    """``--parameters FILE``, ``--set NAME=VALUE``, ``--subscription-id``, ``--resource-group``.
+
+    Shared by the commands that read a template, so they fill it in the same way.
+    """
+    parser.add_argument(
+        "--parameters",
+        metavar="FILE",
+        default=None,
+        help='parameter values: an ARM deployment parameters file ({"parameters": {"x": {"value": ...}}}) '
+        "or a JSON object of values; fills <placeholders> and parameters('x')",
+    )
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one parameter value (repeatable; wins over --parameters): fills <NAME> and parameters('NAME'); "
+        'a value starting with { [ or " is JSON',
+    )
+    parser.add_argument(
+        "--subscription-id",
+        dest="scope_subscription_id",
+        default=None,
+        metavar="ID",
+        help="the subscription the template is deployed to: subscription() and resourceId() in expressions",
+    )
+    parser.add_argument(
+        "--resource-group",
+        dest="scope_resource_group",
+        default=None,
+        metavar="NAME",
+        help="the resource group it is deployed to: resourceGroup() and resourceId() in expressions",
+    )
+
+
+def parameter_values(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The values of ``--parameters`` and ``--set`` (``--set`` wins); raises UsageError on bad input."""
+    from ..loading._parameters import parse_assignments, read_parameters
+
+    values: dict[str, Any] = {}
+    if args.parameters is not None:
+        found, problems = read_parameters(args.parameters)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise UsageError(f"--parameters {args.parameters}: {errors[0].message}")
+        for problem in problems:
+            sys.stderr.write(f"warning: --parameters {args.parameters}: {problem.message}\n")
+        values.update(found)
+    try:
+        values.update(parse_assignments(args.assignments))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return values or None
+
+
+class UsageError(Exception):
+    """A bad option value: printed as ``azimagebuilder validate: error: ...`` with exit status 2."""
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """Validate every file; print a report; return the exit status."""
-    from ..validation import validate
+    from ..validation import validate_each
 
+    try:
+        values = parameter_values(args)
+    except UsageError as exc:
+        sys.stderr.write(f"azimagebuilder validate: error: {exc}\n")
+        return 2
     reports: list[tuple[str, ValidationReport]] = []
     for name in args.files:
         # "-" is standard input, read as bytes so that text not starting with "{" is not taken for a path.
         source: Any = sys.stdin.buffer.read() if name == "-" else name
         try:
-            report = validate(source, api_version=args.api_version, resource_name=args.resource_name)
+            each = validate_each(
+                source,
+                api_version=args.api_version,
+                resource_name=args.resource_name,
+                all_resources=args.all_resources,
+                parameters=values,
+                subscription_id=args.scope_subscription_id,
+                resource_group=args.scope_resource_group,
+                option="--resource-name",
+            )
         except Exception as exc:  # a bug must not hide the other files' results behind a traceback
-            report = _internal_error(exc)
-        reports.append((name, report))
+            each = [(None, _internal_error(exc))]
+        for resource, report in each:
+            reports.append((name if resource is None else f"{name} [{resource}]", report))
     print_reports(reports, args.format)
     failed = any(not report.ok for _, report in reports)
     return 1 if failed else 0

@@ -26,6 +26,8 @@ from .._errors import TemplateValidationError
 from .._problems import Problem
 from ..models import ImageTemplate
 from ..validation._engine import analyse
+from ._deployment import DeploymentInputs
+from ._parameters import Parameters
 from ._read import parse_json, read_template
 
 __all__ = ["TemplateWarning", "load_template", "parse_json"]
@@ -48,11 +50,22 @@ def load_template(
     source: str | os.PathLike[str] | bytes | dict[str, Any] | Path,
     *,
     resource_name: str | None = None,
+    parameters: Parameters | None = None,
+    subscription_id: str | None = None,
+    resource_group: str | None = None,
 ) -> ImageTemplate:
     """Read a template and check it; return it as an :class:`~azimagebuilder.ImageTemplate`.
 
     ``source`` is a path, JSON text or a dict. For a deployment template with several imageTemplates
-    resources, ``resource_name`` says which one (its ``name`` as written, e.g. ``"[parameters('n')]"``).
+    resources, ``resource_name`` says which one (its ``name`` as written, e.g. ``"[parameters('n')]"``,
+    or as evaluated).
+
+    ``parameters`` fills the template in: values by name (a dict), or an ARM deployment parameters file
+    (its path, JSON text or dict). A value named ``region`` replaces the placeholder ``<region>`` and is
+    ``parameters('region')`` in ARM expressions, which are evaluated where they use only ``parameters()``,
+    ``variables()``, ``concat()``, ``format()``, ``resourceId()``, ``subscription()``, ``resourceGroup()``,
+    ``toLower()``, ``toUpper()``, ``uniqueString()`` (``subscription_id`` and ``resource_group`` stand for
+    the deployment's scope). Other expressions are kept as written, with a warning.
 
     Raises :class:`~azimagebuilder.TemplateValidationError` (with ``.errors`` and ``.warnings``) when the
     template cannot be used; nothing else. Problems that do not stop the template are issued as one
@@ -65,8 +78,17 @@ def load_template(
         ... except TemplateValidationError as exc:
         ...     print([p.path for p in exc.errors])
         ['properties.source', 'properties.distribute']
+        >>> load_template({"location": "<region>", "properties": {
+        ...     "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "UbuntuServer",
+        ...                "sku": "18.04-LTS", "version": "latest"},
+        ...     "distribute": [{"type": "VHD", "runOutputName": "vhd"}]}},
+        ...     parameters={"region": "westus2"}).location
+        'westus2'
     """
-    template_json, problems, label = read_template(source, resource_name)
+    inputs = DeploymentInputs(subscription_id=subscription_id, resource_group=resource_group)
+    template_json, problems, label = read_template(
+        source, resource_name, parameters=parameters, inputs=inputs
+    )
     if template_json is not None or not problems:
         normalised, found = analyse(template_json, api_version=DEFAULT_API_VERSION)
         problems = problems + found

@@ -7,12 +7,30 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import _codes as C
 from .._constants import RESOURCE_PROVIDER
 from .._problems import Problem
+from ._deployment import (
+    DeploymentInputs,
+    Found,
+    copy_count,
+    declared_parameters,
+    find_image_templates,
+    is_deployment_template,
+    root_scope,
+)
+from ._parameters import (
+    Parameters,
+    fill_placeholders,
+    placeholder_names,
+    read_parameters,
+    resolve_expressions,
+    unused_parameters,
+)
 
 
 def strip_json_extras(text: str) -> tuple[str, bool]:
@@ -157,73 +175,143 @@ def read_source(source: Any) -> tuple[Any, list[Problem], str | None]:
     )
 
 
-def _is_image_template(resource: Any) -> bool:
-    if not isinstance(resource, dict):
-        return False
-    kind = next((v for k, v in resource.items() if isinstance(k, str) and k.lower() == "type"), None)
-    if not isinstance(kind, str):
-        return False
-    # The full type, and the spellings real templates use for it (provider only, singular); not the
-    # child types such as .../imageTemplates/triggers.
-    provider = RESOURCE_PROVIDER.lower()
-    return kind.lower() in (provider, f"{provider}/imagetemplates", f"{provider}/imagetemplate")
-
-
-def _resource_label(resource: dict[str, Any]) -> str:
-    name = next((v for k, v in resource.items() if isinstance(k, str) and k.lower() == "name"), None)
-    return name if isinstance(name, str) else "<no name>"
-
-
-def pick_template(value: Any, resource_name: str | None) -> tuple[Any, list[Problem]]:
+def pick_template(
+    value: Any,
+    resource_name: str | None,
+    inputs: DeploymentInputs | None = None,
+    *,
+    option: str = "resource_name=",
+) -> tuple[Any, list[Problem]]:
     """The template inside ``value``: itself (bare template or resource body) or a deployment's resource."""
-    if not isinstance(value, dict):
-        return value, []
-    resources = next((v for k, v in value.items() if isinstance(k, str) and k.lower() == "resources"), None)
-    if not isinstance(resources, list) or "properties" in {str(k).lower() for k in value}:
-        return value, []
-    found = [r for r in resources if _is_image_template(r)]
+    picked, problems = pick_templates(value, resource_name, inputs, option=option)
+    if picked is None:
+        return None, problems
+    if len(picked) > 1:  # pragma: no cover - pick_templates returns one unless all_resources
+        raise AssertionError("several templates picked")
+    return picked[0].document, problems + picked[0].problems
+
+
+@dataclass
+class Picked:
+    """One template read from the input: its JSON (parameters filled in), a label, its own problems."""
+
+    document: Any
+    label: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def pick_templates(
+    value: Any,
+    resource_name: str | None,
+    inputs: DeploymentInputs | None = None,
+    *,
+    all_resources: bool = False,
+    option: str = "resource_name=",
+) -> tuple[list[Picked] | None, list[Problem]]:
+    """The templates inside ``value`` (one unless ``all_resources``), their expressions evaluated."""
+    inputs = inputs if inputs is not None else DeploymentInputs()
+    if not is_deployment_template(value):
+        scope = root_scope({}, inputs)
+        document, problems = resolve_expressions(value, scope)
+        return [Picked(document, None, problems)], []
+    found = find_image_templates(value, inputs)
     if not found:
         return None, [
             Problem(
                 "resources",
                 C.NO_IMAGE_TEMPLATE,
-                f"this deployment template has no {RESOURCE_PROVIDER}/imageTemplates resource",
+                f"this deployment template has no {RESOURCE_PROVIDER}/imageTemplates resource (looked in "
+                "resources, nested Microsoft.Resources/deployments and copy loops)",
                 "error",
             )
         ]
-    names = [_resource_label(r) for r in found]
+    names = ", ".join(repr(f.name) for f in found)
+    chosen = found
     if resource_name is not None:
-        for resource in found:
-            label = _resource_label(resource)
-            if label == resource_name or label.lower() == resource_name.lower():
-                return resource, []
-        return None, [
-            Problem(
-                "resources",
-                C.RESOURCE_NOT_FOUND,
-                f"no imageTemplates resource is named {resource_name!r}; the template has: "
-                + ", ".join(repr(n) for n in names),
-                "error",
-            )
-        ]
-    if len(found) > 1:
+        chosen = [f for f in found if f.matches(resource_name)]
+        if not chosen:
+            return None, [
+                Problem(
+                    "resources",
+                    C.RESOURCE_NOT_FOUND,
+                    f"no imageTemplates resource is named {resource_name!r}; the template has: {names}",
+                    "error",
+                )
+            ]
+        chosen = chosen[:1]
+    elif len(found) > 1 and not all_resources:
         return None, [
             Problem(
                 "resources",
                 C.AMBIGUOUS_RESOURCE,
-                f"this deployment template has {len(found)} imageTemplates resources ("
-                + ", ".join(repr(n) for n in names)
-                + "): say which with resource_name=",
+                f"this deployment template has {len(found)} imageTemplates resources ({names}): say which "
+                f"with {option}" + (", or check them all with --all" if option.startswith("--") else ""),
                 "error",
             )
         ]
-    return found[0], []
+    return [_picked(f, label=f.name if len(found) > 1 else None) for f in chosen], []
 
 
-def read_template(source: Any, resource_name: str | None = None) -> tuple[Any, list[Problem], str | None]:
-    """Read ``source`` and pick the template in it; ``(template json or None, problems, label)``."""
+def _picked(found: Found, label: str | None) -> Picked:
+    document, problems = resolve_expressions(found.resource, found.scope)
+    if found.copy is not None:
+        count = copy_count(found)
+        problems.append(
+            Problem(
+                "copy",
+                C.COPY_LOOP,
+                f"{found.path} is a copy loop (count {json.dumps(count)}): checked once, as its first "
+                "instance (copyIndex() = 0)",
+                "warning",
+            )
+        )
+    return Picked(document, label, problems)
+
+
+def read_templates(
+    source: Any,
+    resource_name: str | None = None,
+    *,
+    parameters: Parameters | None = None,
+    inputs: DeploymentInputs | None = None,
+    all_resources: bool = False,
+    option: str = "resource_name=",
+) -> tuple[list[Picked] | None, list[Problem], str | None]:
+    """Read ``source``, fill in ``parameters``, pick its template(s): ``(picked or None, problems, label)``.
+
+    Example:
+        >>> read_templates('{"location": "<r>"}', parameters={"r": "westus2"})[0][0].document
+        {'location': 'westus2'}
+    """
     value, problems, label = read_source(source)
     if value is None and any(p.severity == "error" for p in problems):
         return None, problems, label
-    template, more = pick_template(value, resource_name)
-    return template, problems + more, label
+    values, more = read_parameters(parameters)
+    problems = problems + more
+    inputs = inputs if inputs is not None else DeploymentInputs()
+    if values:
+        inputs = DeploymentInputs(values, inputs.subscription_id, inputs.resource_group, inputs.location)
+    present = placeholder_names(value) if values else set()
+    value, used = fill_placeholders(value, values)
+    picked, more = pick_templates(value, resource_name, inputs, all_resources=all_resources, option=option)
+    problems = problems + more
+    if values and isinstance(value, dict):
+        problems += unused_parameters(values, used, declared_parameters(value), present)
+    return picked, problems, label
+
+
+def read_template(
+    source: Any,
+    resource_name: str | None = None,
+    *,
+    parameters: Parameters | None = None,
+    inputs: DeploymentInputs | None = None,
+    option: str = "resource_name=",
+) -> tuple[Any, list[Problem], str | None]:
+    """Read ``source`` and pick the template in it; ``(template json or None, problems, label)``."""
+    picked, problems, label = read_templates(
+        source, resource_name, parameters=parameters, inputs=inputs, option=option
+    )
+    if picked is None:
+        return None, problems, label
+    return picked[0].document, problems + picked[0].problems, label

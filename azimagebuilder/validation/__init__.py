@@ -22,6 +22,7 @@ from .._constants import DEFAULT_API_VERSION
 from .._problems import Problem, Severity, ValidationReport
 
 if TYPE_CHECKING:
+    from ..loading._parameters import Parameters
     from ..models import ImageTemplate
 
 __all__ = ["SERVICE_TOLERATED_CODES", "Problem", "Severity", "ValidationReport", "validate"]
@@ -32,6 +33,9 @@ def validate(
     *,
     api_version: str | None = None,
     resource_name: str | None = None,
+    parameters: Parameters | None = None,
+    subscription_id: str | None = None,
+    resource_group: str | None = None,
 ) -> ValidationReport:
     """Check a template (a model, a dict, JSON text or a path) against the document's rules.
 
@@ -41,6 +45,9 @@ def validate(
       (a PUT body, or an ARM expression) ``api_version``, by default ``"2019-05-01-preview"``;
     - for an :class:`ImageTemplate`: ``api_version`` when given (the version it will be sent with), else
       the version it was loaded with, else ``"2019-05-01-preview"``.
+
+    ``parameters``, ``subscription_id`` and ``resource_group`` fill placeholders and evaluate ARM
+    expressions as for :func:`~azimagebuilder.load_template`.
 
     Never raises for a bad template: unreadable files and invalid JSON are errors in the report.
 
@@ -56,13 +63,57 @@ def validate(
         api_version = document["apiVersion"]
         problems: list[Problem] = []
     else:
+        from ..loading._deployment import DeploymentInputs
         from ..loading._read import read_template
 
-        document, problems, _ = read_template(source_or_template, resource_name)
+        inputs = DeploymentInputs(subscription_id=subscription_id, resource_group=resource_group)
+        document, problems, _ = read_template(
+            source_or_template, resource_name, parameters=parameters, inputs=inputs
+        )
         if document is None and problems:
             return _report(problems)
     _, found = analyse(document, api_version=api_version or DEFAULT_API_VERSION)
     return _report(problems + found)
+
+
+def validate_each(
+    source: dict[str, Any] | str | Any,
+    *,
+    api_version: str | None = None,
+    resource_name: str | None = None,
+    all_resources: bool = False,
+    parameters: Parameters | None = None,
+    subscription_id: str | None = None,
+    resource_group: str | None = None,
+    option: str = "resource_name=",
+) -> list[tuple[str | None, ValidationReport]]:
+    """Like :func:`validate`, one report per imageTemplates resource checked (all of them with
+    ``all_resources``), each with the resource's name (None for a bare template or the only resource).
+
+    Example:
+        >>> [(name, report.ok) for name, report in validate_each('{"location": "mars"}')]
+        [(None, False)]
+    """
+    from ..loading._deployment import DeploymentInputs
+    from ..loading._read import read_templates
+    from ._engine import analyse
+
+    inputs = DeploymentInputs(subscription_id=subscription_id, resource_group=resource_group)
+    picked, problems, _ = read_templates(
+        source,
+        resource_name,
+        parameters=parameters,
+        inputs=inputs,
+        all_resources=all_resources,
+        option=option,
+    )
+    if picked is None:
+        return [(None, _report(problems))]
+    reports: list[tuple[str | None, ValidationReport]] = []
+    for one in picked:
+        _, found = analyse(one.document, api_version=api_version or DEFAULT_API_VERSION)
+        reports.append((one.label, _report(problems + one.problems + found)))
+    return reports
 
 
 def _report(problems: list[Problem]) -> ValidationReport:

@@ -181,14 +181,14 @@ def test_a_bug_is_reported_as_an_error_for_that_file_not_a_traceback(
 ) -> None:
     import azimagebuilder.validation as validation
 
-    real = validation.validate
+    real = validation.validate_each
 
     def broken(source: object, **kwargs: object) -> object:
         if str(source).endswith("bad.json"):
             raise AttributeError("simulated bug")
         return real(source, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(validation, "validate", broken)
+    monkeypatch.setattr(validation, "validate_each", broken)
     status, results = run_json(capsys, str(files["bad"]), str(files["good"]))
     assert status == 1
     assert results[0]["errors"][0]["code"] == "internal-error"
