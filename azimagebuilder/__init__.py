@@ -50,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "LastRunStatus": "azimagebuilder.models",
     "ProvisioningError": "azimagebuilder.models",
     "RunOutput": "azimagebuilder.models",
+    "Trigger": "azimagebuilder.models",
+    "TriggerStatus": "azimagebuilder.models",
     # loading and checks
     "load_template": "azimagebuilder.loading",
     "validate": "azimagebuilder.validation",
@@ -62,7 +64,9 @@ _EXPORTS: dict[str, str] = {
     "TemplateExistsError": "azimagebuilder._errors",
     "BuildTimeoutError": "azimagebuilder._errors",
     "BuildFailedError": "azimagebuilder._errors",
+    "BuildCanceledError": "azimagebuilder._errors",
     "ApiVersionNotSupportedError": "azimagebuilder._errors",
+    "ApiVersionTooOldError": "azimagebuilder._errors",
     # api-versions: the default, and a current stable one to pass against live Azure
     "DEFAULT_API_VERSION": "azimagebuilder._constants",
     "CURRENT_STABLE_API_VERSION": "azimagebuilder._constants",
@@ -74,6 +78,8 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [  # noqa: RUF022 - plain sorted() order, which tests/package checks
     "ApiVersionNotSupportedError",
+    "ApiVersionTooOldError",
+    "BuildCanceledError",
     "BuildFailedError",
     "BuildResult",
     "BuildTimeoutError",
@@ -97,6 +103,8 @@ __all__ = [  # noqa: RUF022 - plain sorted() order, which tests/package checks
     "ShellCustomizer",
     "TemplateExistsError",
     "TemplateValidationError",
+    "Trigger",
+    "TriggerStatus",
     "UserAssignedIdentity",
     "ValidationReport",
     "VhdDistributor",
@@ -115,6 +123,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._constants import CURRENT_STABLE_API_VERSION, DEFAULT_API_VERSION, KNOWN_API_VERSIONS
     from ._errors import (
         ApiVersionNotSupportedError,
+        ApiVersionTooOldError,
+        BuildCanceledError,
         BuildFailedError,
         BuildTimeoutError,
         ImageBuilderError,
@@ -136,6 +146,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SharedImageDistributor,
         SharedImageVersionSource,
         ShellCustomizer,
+        Trigger,
+        TriggerStatus,
         UserAssignedIdentity,
         VhdDistributor,
         VmProfile,

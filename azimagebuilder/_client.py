@@ -17,26 +17,35 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.core.paging import ItemPaged
 from azure.core.polling import LROPoller
+from azure.core.tracing.decorator import distributed_trace
 from azure.mgmt.core import ARMPipelineClient
 
 from . import _operations as ops
 from ._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
 from ._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
-from ._polling import RunPolling, StatusCallback, TemplatePolling
+from ._polling import CancelPolling, RunPolling, StatusCallback, TemplatePolling
 from ._version import __version__
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.core.pipeline.transport import HttpTransport
 
-    from .models import ImageTemplate, LastRunStatus, RunOutput
+    from .models import (
+        Distributor,
+        ImageTemplate,
+        LastRunStatus,
+        RunOutput,
+        Trigger,
+        UserAssignedIdentity,
+        VmProfile,
+    )
     from .progress import BuildProgress
 
 __all__ = ["BuildResult", "ImageBuilderClient"]
@@ -200,8 +209,8 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # plumbing
 
-    def _send(self, request: Any, expected: tuple[int, ...]) -> Any:
-        response = self._client.send_request(request, _return_pipeline_response=True)
+    def _send(self, request: Any, expected: tuple[int, ...], **kwargs: Any) -> Any:
+        response = self._client.send_request(request, _return_pipeline_response=True, **kwargs)
         ops.raise_for_status(response, expected, self._api_version)
         return response
 
@@ -215,6 +224,7 @@ class ImageBuilderClient(ops.ClientBase):
         deserialize: Callable[[Any], Any],
         polling: Any,
         continuation_token: str | None,
+        kwargs: dict[str, Any],
     ) -> LROPoller[Any]:
         if continuation_token is not None:
             return LROPoller.from_continuation_token(
@@ -223,13 +233,13 @@ class ImageBuilderClient(ops.ClientBase):
                 client=self._client,
                 deserialization_callback=deserialize,
             )
-        response = self._send(request, expected)
+        response = self._send(request, expected, **kwargs)
         return LROPoller(self._client, response, deserialize, polling)
 
-    def _paged(self, first: Any, item: str) -> ItemPaged[Any]:
+    def _paged(self, first: Any, item: str, kwargs: dict[str, Any]) -> ItemPaged[Any]:
         def get_next(next_link: str | None) -> Any:
             request = first if next_link is None else self._ops.next_page(next_link)
-            return self._send(request, (200,))
+            return self._send(request, (200,), **kwargs)
 
         def extract(response: Any) -> tuple[str | None, Iterator[Any]]:
             next_link, items = ops.page_of(response, item)
@@ -240,8 +250,11 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # templates
 
-    def get(self, resource_group_name: str, image_template_name: str) -> ImageTemplate:
+    @distributed_trace
+    def get(self, resource_group_name: str, image_template_name: str, **kwargs: Any) -> ImageTemplate:
         """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``.
+
+        Keyword arguments (``timeout``, ``headers``, ...) go to the azure-core pipeline for this call.
 
         Raises:
             azure.core.exceptions.ResourceNotFoundError: no such template.
@@ -250,18 +263,20 @@ class ImageBuilderClient(ops.ClientBase):
             >>> client.get("rg", "hello").last_run_status.run_sub_state  # doctest: +SKIP
             'Customizing'
         """
-        response = self._send(self._ops.get_template(resource_group_name, image_template_name), (200,))
-        return ops.template_from_response(response)
+        request = self._ops.get_template(resource_group_name, image_template_name)
+        return ops.template_from_response(self._send(request, (200,), **kwargs))
 
-    def list(self, resource_group_name: str | None = None) -> ItemPaged[ImageTemplate]:
+    @distributed_trace
+    def list(self, resource_group_name: str | None = None, **kwargs: Any) -> ItemPaged[ImageTemplate]:
         """The templates of the subscription, or of one resource group.
 
         Example:
             >>> [t.name for t in client.list("rg")]  # doctest: +SKIP
             ['hello']
         """
-        return self._paged(self._ops.list_templates(resource_group_name), "template")
+        return self._paged(self._ops.list_templates(resource_group_name), "template", kwargs)
 
+    @distributed_trace
     def begin_create_or_update(
         self,
         resource_group_name: str,
@@ -271,8 +286,10 @@ class ImageBuilderClient(ops.ClientBase):
         validate: bool = True,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> LROPoller[ImageTemplate]:
-        """Create a template (PUT). The service cannot change a template afterwards: delete and re-create.
+        """Create a template (PUT). The service cannot change a template afterwards: delete and re-create
+        (or PATCH what :meth:`begin_update` allows).
 
         Args:
             template: an ``ImageTemplate``, a dict, or anything ``load_template`` accepts (a path, JSON
@@ -285,36 +302,56 @@ class ImageBuilderClient(ops.ClientBase):
             >>> poller.result().provisioning_state  # doctest: +SKIP
             'Succeeded'
         """
-        polling = TemplatePolling(self._interval(polling_interval))
+        polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
             body = ops.template_body(template, validate=validate, api_version=self._api_version)
             request = self._ops.put_template(resource_group_name, image_template_name, body)
             _LOG.info("creating template %s/%s", resource_group_name, image_template_name)
-        return self._lro(request, (200, 201), ops.template_from_response, polling, continuation_token)
+        return self._lro(request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs)
 
+    @distributed_trace
     def begin_update(
         self,
         resource_group_name: str,
         image_template_name: str,
         *,
-        tags: Mapping[str, str],
+        tags: Mapping[str, str] | None = None,
+        identity: UserAssignedIdentity | Mapping[str, Any] | None = None,
+        distribute: Sequence[Distributor | Mapping[str, Any]] | None = None,
+        vm_profile: VmProfile | Mapping[str, Any] | None = None,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> LROPoller[ImageTemplate]:
-        """Replace a template's tags (PATCH; the only change the service allows besides identity).
+        """Change what the service lets a PATCH change; every argument left ``None`` stays as it is.
+
+        What each api-version allows (the service's ``ImageTemplateUpdateParameters``): ``tags`` and
+        ``identity`` at every version (``{"type": "None"}`` removes the identity); ``distribute`` (the
+        whole list, replaced) from 2023-07-01; ``vm_profile`` from 2024-02-01. Anything else needs a new
+        template.
+
+        Raises:
+            ApiVersionTooOldError: a field the client's api-version cannot PATCH (it names the version
+                that can); nothing is sent.
+            ValueError: no change given, or a value that is not what the field takes.
 
         Example:
             >>> client.begin_update("rg", "hello", tags={"team": "images"}).result().tags  # doctest: +SKIP
             {'team': 'images'}
         """
-        polling = TemplatePolling(self._interval(polling_interval))
+        polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
-            body = {"tags": dict(tags)}
+            changes = {"tags": tags, "identity": identity, "distribute": distribute, "vm_profile": vm_profile}
+            body = ops.update_body(self._api_version, changes)
             request = self._ops.patch_template(resource_group_name, image_template_name, body)
-        return self._lro(request, (200, 201, 202), ops.template_from_response, polling, continuation_token)
+            _LOG.info("updating template %s/%s: %s", resource_group_name, image_template_name, sorted(body))
+        return self._lro(
+            request, (200, 201, 202), ops.template_from_response, polling, continuation_token, kwargs
+        )
 
+    @distributed_trace
     def begin_delete(
         self,
         resource_group_name: str,
@@ -323,6 +360,7 @@ class ImageBuilderClient(ops.ClientBase):
         force: bool = False,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> LROPoller[None]:
         """Delete a template, and with it its staging resource group (and any VHD in it).
 
@@ -332,24 +370,26 @@ class ImageBuilderClient(ops.ClientBase):
         Example:
             >>> client.begin_delete("rg", "hello", force=True).result()  # doctest: +SKIP
         """
-        polling = TemplatePolling(self._interval(polling_interval))
+        polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
             if not force:
-                self._check_vhds_copied(resource_group_name, image_template_name)
+                self._check_vhds_copied(resource_group_name, image_template_name, kwargs)
             request = self._ops.delete_template(resource_group_name, image_template_name)
             _LOG.info("deleting template %s/%s", resource_group_name, image_template_name)
-        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
 
-    def _check_vhds_copied(self, resource_group_name: str, image_template_name: str) -> None:
+    def _check_vhds_copied(
+        self, resource_group_name: str, image_template_name: str, kwargs: dict[str, Any]
+    ) -> None:
         try:
-            template = self.get(resource_group_name, image_template_name)
+            template = self.get(resource_group_name, image_template_name, **kwargs)
         except ResourceNotFoundError:
             return  # nothing to lose; the DELETE says what the service thinks
         if template.last_run_status is None:
             return
         try:
-            outputs = list(self.list_run_outputs(resource_group_name, image_template_name))
+            outputs = list(self.list_run_outputs(resource_group_name, image_template_name, **kwargs))
         except ResourceNotFoundError:
             return
         missing = ops.uncopied_vhd_outputs(template, outputs)
@@ -359,6 +399,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # runs
 
+    @distributed_trace
     def begin_run(
         self,
         resource_group_name: str,
@@ -366,12 +407,14 @@ class ImageBuilderClient(ops.ClientBase):
         *,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> LROPoller[LastRunStatus]:
         """Start a build (POST .../run). The poller's result is the final run status.
 
-        A ``Failed`` run raises :class:`~azimagebuilder._errors.BuildFailedError` (an ``HttpResponseError``)
-        with the service's code (for example ``PackerBuildFailed``), its message and ``last_run_status``.
-        A ``PartiallySucceeded`` run is *returned*, not raised: check ``result.run_state`` and the outputs.
+        A ``Failed`` run raises :class:`~azimagebuilder.BuildFailedError` (an ``HttpResponseError``) with
+        the service's code (for example ``PackerBuildFailed``), its message and ``last_run_status``; a
+        ``Canceled`` run raises :class:`~azimagebuilder.BuildCanceledError`. A ``PartiallySucceeded`` run
+        is *returned*, not raised: check ``result.run_state`` and the outputs.
 
         Save ``poller.continuation_token()`` to resume waiting later, from any process.
 
@@ -386,6 +429,7 @@ class ImageBuilderClient(ops.ClientBase):
             image_template_name,
             polling_interval=polling_interval,
             continuation_token=continuation_token,
+            **kwargs,
         )
 
     def _begin_run(
@@ -396,25 +440,63 @@ class ImageBuilderClient(ops.ClientBase):
         polling_interval: float | None = None,
         continuation_token: str | None = None,
         on_status: StatusCallback | None = None,
+        **kwargs: Any,
     ) -> LROPoller[LastRunStatus]:
-        polling = RunPolling(self._interval(polling_interval), on_status=on_status)
+        polling = RunPolling(self._interval(polling_interval), on_status=on_status, **kwargs)
         request = None
         if continuation_token is None:
             request = self._ops.run(resource_group_name, image_template_name)
             _LOG.info("starting a run of %s/%s", resource_group_name, image_template_name)
-        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
 
-    def list_run_outputs(self, resource_group_name: str, image_template_name: str) -> ItemPaged[RunOutput]:
+    @distributed_trace
+    def begin_cancel(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        **kwargs: Any,
+    ) -> LROPoller[LastRunStatus]:
+        """Cancel the running build (POST .../cancel, from api-version 2020-02-14).
+
+        The poller ends when the run has stopped; its result is the final run status (``run_state``
+        Canceled; the run's outputs are absent). The run's own poller (``begin_run``, ``build``) raises
+        :class:`~azimagebuilder.BuildCanceledError`.
+
+        Raises:
+            ApiVersionTooOldError: the client's api-version has no cancel (nothing is sent).
+            azure.core.exceptions.ResourceExistsError: no build is running (the service's 409 Conflict).
+
+        Example:
+            >>> client.begin_cancel("rg", "hello").result().run_state  # doctest: +SKIP
+            'Canceled'
+        """
+        polling = CancelPolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            ops.check_operation("begin_cancel", self._api_version)
+            request = self._ops.cancel(resource_group_name, image_template_name)
+            _LOG.info("canceling the run of %s/%s", resource_group_name, image_template_name)
+        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+
+    @distributed_trace
+    def list_run_outputs(
+        self, resource_group_name: str, image_template_name: str, **kwargs: Any
+    ) -> ItemPaged[RunOutput]:
         """The run outputs of the last run, one per distributor.
 
         Example:
             >>> [(o.name, o.artifact_id) for o in client.list_run_outputs("rg", "hello")]  # doctest: +SKIP
             [('img', '/subscriptions/.../images/hello')]
         """
-        return self._paged(self._ops.list_run_outputs(resource_group_name, image_template_name), "run_output")
+        request = self._ops.list_run_outputs(resource_group_name, image_template_name)
+        return self._paged(request, "run_output", kwargs)
 
+    @distributed_trace
     def get_run_output(
-        self, resource_group_name: str, image_template_name: str, run_output_name: str
+        self, resource_group_name: str, image_template_name: str, run_output_name: str, **kwargs: Any
     ) -> RunOutput:
         """One run output (named after its distributor's ``runOutputName``).
 
@@ -423,13 +505,103 @@ class ImageBuilderClient(ops.ClientBase):
             'https://....blob.core.windows.net/vhds/hello.vhd'
         """
         request = self._ops.get_run_output(resource_group_name, image_template_name, run_output_name)
-        response = self._send(request, (200,))
+        response = self._send(request, (200,), **kwargs)
         body = ops.response_json(response.http_response)
         return ops.run_output_from_json(body if isinstance(body, Mapping) else {})
 
     # ------------------------------------------------------------------------------------------------
+    # triggers (from api-version 2022-07-01)
+
+    @distributed_trace
+    def begin_create_or_update_trigger(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        trigger_name: str,
+        trigger: Trigger | Mapping[str, Any] | None = None,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        **kwargs: Any,
+    ) -> LROPoller[Trigger]:
+        """Create a trigger of a template (PUT .../triggers/{trigger_name}); the default is SourceImage.
+
+        A SourceImage trigger starts a build of the template whenever a new version of its source
+        gallery image (a ``SharedImageVersionSource``) is created. After several failed builds in a row
+        the service deactivates it (``status``) until a manual build succeeds.
+
+        Raises:
+            ApiVersionTooOldError: the client's api-version has no triggers (nothing is sent).
+
+        Example:
+            >>> client.begin_create_or_update_trigger("rg", "hello", "source").result().kind  # doctest: +SKIP
+            'SourceImage'
+        """
+        polling = TemplatePolling(self._interval(polling_interval), **kwargs)
+        request = None
+        if continuation_token is None:
+            ops.check_operation("begin_create_or_update_trigger", self._api_version)
+            body = ops.trigger_body(trigger)
+            path = (resource_group_name, image_template_name, trigger_name)
+            request = self._ops.put_trigger(*path, body)
+            _LOG.info("creating trigger %s of %s/%s", trigger_name, resource_group_name, image_template_name)
+        return self._lro(request, (200, 201), ops.trigger_from_response, polling, continuation_token, kwargs)
+
+    @distributed_trace
+    def get_trigger(
+        self, resource_group_name: str, image_template_name: str, trigger_name: str, **kwargs: Any
+    ) -> Trigger:
+        """Read a trigger, with its ``status`` and ``provisioning_state``.
+
+        Example:
+            >>> client.get_trigger("rg", "hello", "source").status.code  # doctest: +SKIP
+            'Healthy'
+        """
+        ops.check_operation("get_trigger", self._api_version)
+        request = self._ops.get_trigger(resource_group_name, image_template_name, trigger_name)
+        return ops.trigger_from_response(self._send(request, (200,), **kwargs))
+
+    @distributed_trace
+    def list_triggers(
+        self, resource_group_name: str, image_template_name: str, **kwargs: Any
+    ) -> ItemPaged[Trigger]:
+        """The triggers of a template.
+
+        Example:
+            >>> [t.name for t in client.list_triggers("rg", "hello")]  # doctest: +SKIP
+            ['source']
+        """
+        ops.check_operation("list_triggers", self._api_version)
+        request = self._ops.list_triggers(resource_group_name, image_template_name)
+        return self._paged(request, "trigger", kwargs)
+
+    @distributed_trace
+    def begin_delete_trigger(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        trigger_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        **kwargs: Any,
+    ) -> LROPoller[None]:
+        """Delete a trigger (the template stays).
+
+        Example:
+            >>> client.begin_delete_trigger("rg", "hello", "source").result()  # doctest: +SKIP
+        """
+        polling = TemplatePolling(self._interval(polling_interval), **kwargs)
+        request = None
+        if continuation_token is None:
+            ops.check_operation("begin_delete_trigger", self._api_version)
+            request = self._ops.delete_trigger(resource_group_name, image_template_name, trigger_name)
+        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+
+    # ------------------------------------------------------------------------------------------------
     # the common path
 
+    @distributed_trace
     def build(
         self,
         resource_group_name: str,

@@ -7,11 +7,13 @@
     │   ├── TemplateValidationError (ValueError)  a template that cannot be used; .errors / .warnings
     │   ├── VhdNotCopiedError                  begin_delete would lose a VHD nobody copied out
     │   ├── TemplateExistsError                build() met a different template under that name
-    │   └── BuildTimeoutError (TimeoutError)   build(timeout=) ran out; .continuation_token resumes
+    │   ├── BuildTimeoutError (TimeoutError)   build(timeout=) ran out; .continuation_token resumes
+    │   └── ApiVersionTooOldError (ValueError)  the client's api_version lacks an operation or PATCH field
     └── azure.core.exceptions.HttpResponseError   what the service (or the emulator) answered; .error.code
         ├── ResourceNotFoundError (404), ResourceExistsError (409), ClientAuthenticationError (401)
         ├── ApiVersionNotSupportedError        the service does not serve this api_version
-        └── BuildFailedError                   a run ended Failed; .code, .last_run_status, .log_hint
+        ├── BuildFailedError                   a run ended Failed; .code, .last_run_status, .log_hint
+        └── BuildCanceledError                 a run ended Canceled (begin_cancel, the portal, ...)
 
 The HTTP errors derive from azure-core's, so ``except HttpResponseError`` catches them all. They are
 defined on first use (module ``__getattr__``) so that importing this module never imports azure-core.
@@ -175,6 +177,36 @@ class BuildTimeoutError(ImageBuilderError, TimeoutError):
         )
 
 
+class ApiVersionTooOldError(ImageBuilderError, ValueError):
+    """Refused locally: the client's ``api_version`` does not have this operation (or PATCH field).
+
+    Attributes:
+        operation: what was asked, for example ``begin_cancel`` or ``begin_update(vm_profile=...)``.
+        api_version: the client's api-version.
+        required_api_version: the first api-version that has it.
+        field: the wire path of a PATCH field (``properties.vmProfile``), or ``None``.
+
+    Example:
+        >>> err = ApiVersionTooOldError("begin_cancel", "2019-05-01-preview", "2020-02-14")
+        >>> err.required_api_version
+        '2020-02-14'
+    """
+
+    def __init__(
+        self, operation: str, api_version: str, required_api_version: str, *, field: str | None = None
+    ) -> None:
+        self.operation = operation
+        self.api_version = api_version
+        self.required_api_version = required_api_version
+        self.field = field
+        what = f"{operation} (changes {field})" if field else operation
+        super().__init__(
+            f"{what} needs Image Builder api-version {required_api_version} or later; this client uses "
+            f"{api_version}. Create the client with api_version={required_api_version!r} or newer "
+            "(for example azimagebuilder.CURRENT_STABLE_API_VERSION)."
+        )
+
+
 def _vhd_copied_tag_prefix() -> str:
     from ._constants import VHD_COPIED_TAG_PREFIX
 
@@ -183,7 +215,7 @@ def _vhd_copied_tag_prefix() -> str:
 
 # The HTTP errors subclass azure-core's HttpResponseError. Type checkers read the declarations
 # below; at run time the classes are created on first access, so this module stays import-light.
-_HTTP_ERROR_NAMES = ("ApiVersionNotSupportedError", "BuildFailedError")
+_HTTP_ERROR_NAMES = ("ApiVersionNotSupportedError", "BuildCanceledError", "BuildFailedError")
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
@@ -242,6 +274,27 @@ if TYPE_CHECKING:
             **kwargs: Any,
         ) -> None: ...
 
+    class BuildCanceledError(HttpResponseError):
+        """A run ended ``Canceled`` (someone cancelled it: ``begin_cancel``, the CLI, the portal).
+
+        Not a :class:`BuildFailedError`: nothing went wrong in the build. The run's outputs are absent.
+
+        Attributes:
+            last_run_status: the template's ``lastRunStatus`` after the run (``run_state`` Canceled),
+                when it could be read.
+        """
+
+        last_run_status: LastRunStatus | None
+
+        def __init__(
+            self,
+            message: str | None = None,
+            response: Any = None,
+            *,
+            last_run_status: LastRunStatus | None = None,
+            **kwargs: Any,
+        ) -> None: ...
+
 else:
 
     def _keep_message(error, message):
@@ -251,7 +304,7 @@ else:
             error.args = (message,)
 
     def _define_http_errors() -> None:
-        global ApiVersionNotSupportedError, BuildFailedError
+        global ApiVersionNotSupportedError, BuildCanceledError, BuildFailedError
         from azure.core.exceptions import HttpResponseError
 
         class ApiVersionNotSupportedError(HttpResponseError):
@@ -314,10 +367,27 @@ else:
             def __str__(self):
                 return str(self.message)
 
-        ApiVersionNotSupportedError.__module__ = _PUBLIC_MODULE
-        BuildFailedError.__module__ = _PUBLIC_MODULE
-        ApiVersionNotSupportedError.__qualname__ = "ApiVersionNotSupportedError"
-        BuildFailedError.__qualname__ = "BuildFailedError"
+        class BuildCanceledError(HttpResponseError):
+            """A run ended ``Canceled`` (someone cancelled it: ``begin_cancel``, the CLI, the portal).
+
+            Not a :class:`BuildFailedError`: nothing went wrong in the build. The run's outputs are absent.
+
+            Attributes:
+                last_run_status: the template's ``lastRunStatus`` after the run (``run_state`` Canceled),
+                    when it could be read.
+            """
+
+            def __init__(self, message=None, response=None, *, last_run_status=None, **kwargs):
+                self.last_run_status = last_run_status
+                super().__init__(message, response, **kwargs)
+                _keep_message(self, message)
+
+            def __str__(self):
+                return str(self.message)
+
+        for cls in (ApiVersionNotSupportedError, BuildCanceledError, BuildFailedError):
+            cls.__module__ = _PUBLIC_MODULE
+            cls.__qualname__ = cls.__name__
 
     def __getattr__(name: str) -> Any:
         if name in _HTTP_ERROR_NAMES:
@@ -335,6 +405,7 @@ for _cls in (
     VhdNotCopiedError,
     TemplateExistsError,
     BuildTimeoutError,
+    ApiVersionTooOldError,
 ):
     _cls.__module__ = _PUBLIC_MODULE
 del _cls

@@ -37,10 +37,10 @@ from ._constants import (
     RETIRED_API_VERSIONS,
     VHD_COPIED_TAG_PREFIX,
 )
-from ._errors import ApiVersionNotSupportedError, TemplateValidationError
+from ._errors import ApiVersionNotSupportedError, ApiVersionTooOldError, TemplateValidationError
 
 if TYPE_CHECKING:
-    from .models import ImageTemplate, LastRunStatus, RunOutput
+    from .models import ImageTemplate, LastRunStatus, RunOutput, Trigger
 
 _LOG = logging.getLogger("azimagebuilder.client")
 
@@ -157,6 +157,47 @@ class RequestBuilder:
         """POST .../run: start a build."""
         return self._request("POST", self.template_path(resource_group_name, image_template_name) + "/run")
 
+    def cancel(self, resource_group_name: str, image_template_name: str) -> HttpRequest:
+        """POST .../cancel: cancel the running build (from api-version 2020-02-14)."""
+        path = self.template_path(resource_group_name, image_template_name) + "/cancel"
+        return self._request("POST", path)
+
+    def trigger_path(self, resource_group_name: str, image_template_name: str, trigger_name: str) -> str:
+        """A trigger's path, ``.../imageTemplates/{name}/triggers/{trigger}``."""
+        check_name("trigger_name", trigger_name)
+        return (
+            self.template_path(resource_group_name, image_template_name)
+            + f"/triggers/{_segment(trigger_name, 'trigger_name')}"
+        )
+
+    def put_trigger(
+        self, resource_group_name: str, image_template_name: str, trigger_name: str, body: Mapping[str, Any]
+    ) -> HttpRequest:
+        """PUT a trigger (from api-version 2022-07-01)."""
+        return self._request(
+            "PUT", self.trigger_path(resource_group_name, image_template_name, trigger_name), body
+        )
+
+    def get_trigger(
+        self, resource_group_name: str, image_template_name: str, trigger_name: str
+    ) -> HttpRequest:
+        """GET a trigger."""
+        return self._request("GET", self.trigger_path(resource_group_name, image_template_name, trigger_name))
+
+    def delete_trigger(
+        self, resource_group_name: str, image_template_name: str, trigger_name: str
+    ) -> HttpRequest:
+        """DELETE a trigger."""
+        return self._request(
+            "DELETE", self.trigger_path(resource_group_name, image_template_name, trigger_name)
+        )
+
+    def list_triggers(self, resource_group_name: str, image_template_name: str) -> HttpRequest:
+        """GET .../triggers: the triggers of a template."""
+        return self._request(
+            "GET", self.template_path(resource_group_name, image_template_name) + "/triggers"
+        )
+
     def list_templates(self, resource_group_name: str | None = None) -> HttpRequest:
         """GET the templates of the subscription, or of one resource group."""
         path = f"/subscriptions/{_segment(self.subscription_id, 'subscription_id')}"
@@ -180,6 +221,91 @@ class RequestBuilder:
     def next_page(self, next_link: str) -> HttpRequest:
         """GET a ``nextLink`` as given (it carries its own api-version)."""
         return HttpRequest("GET", next_link, headers={"Accept": "application/json"})
+
+
+# ---------------------------------------------------------------------------------------------------
+# What each api-version allows
+
+
+#: The first api-version of each operation the client offers (older ones are refused locally).
+OPERATION_FLOORS: dict[str, str] = {
+    "begin_cancel": "2020-02-14",
+    "begin_create_or_update_trigger": "2022-07-01",
+    "get_trigger": "2022-07-01",
+    "list_triggers": "2022-07-01",
+    "begin_delete_trigger": "2022-07-01",
+}
+
+#: What a PATCH (``begin_update``) can change, per the service's ImageTemplateUpdateParameters:
+#: keyword -> (wire path, first api-version).
+PATCHABLE_FIELDS: dict[str, tuple[str, str]] = {
+    "tags": ("tags", "2019-05-01-preview"),
+    "identity": ("identity", "2019-05-01-preview"),
+    "distribute": ("properties.distribute", "2023-07-01"),
+    "vm_profile": ("properties.vmProfile", "2024-02-01"),
+}
+
+
+def _date(api_version: str) -> str:
+    return api_version[:10]
+
+
+def check_operation(operation: str, api_version: str) -> None:
+    """Refuse locally an operation the client's api-version does not have (:class:`ApiVersionTooOldError`)."""
+    floor = OPERATION_FLOORS.get(operation)
+    if floor is not None and _date(api_version) < _date(floor):
+        raise ApiVersionTooOldError(operation, api_version, floor)
+
+
+def update_body(api_version: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH body for ``begin_update``'s keyword arguments (``None``: not changed).
+
+    Raises:
+        ApiVersionTooOldError: a field the api-version cannot PATCH (it names the first version that can).
+        ValueError: nothing to change, or a value that is not what the field takes (with its path).
+
+    Example:
+        >>> update_body("2024-02-01", {"tags": {"a": "b"}, "vm_profile": {"vmSize": "Standard_D2s_v3"}})
+        {'tags': {'a': 'b'}, 'properties': {'vmProfile': {'vmSize': 'Standard_D2s_v3'}}}
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    from .models import Distributor, UserAssignedIdentity, VmProfile
+
+    given = {k: v for k, v in changes.items() if v is not None}
+    if not given:
+        names = ", ".join(PATCHABLE_FIELDS)
+        raise ValueError(f"begin_update needs at least one change: pass one of {names}")
+    body: dict[str, Any] = {}
+    for keyword, value in given.items():
+        path, floor = PATCHABLE_FIELDS[keyword]
+        if _date(api_version) < _date(floor):
+            raise ApiVersionTooOldError(f"begin_update({keyword}=...)", api_version, floor, field=path)
+        try:
+            if keyword == "tags":
+                if not isinstance(value, Mapping) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+                ):
+                    raise ValueError("tags must map strings to strings")
+                body["tags"] = dict(value)
+            elif keyword == "identity":
+                identity = value if isinstance(value, UserAssignedIdentity) else None
+                if identity is None:
+                    identity = UserAssignedIdentity.model_validate(value)
+                body["identity"] = identity.to_wire()
+            elif keyword == "distribute":
+                if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+                    raise ValueError("distribute must be a non-empty list of distributors")
+                adapter: TypeAdapter[Any] = TypeAdapter(Distributor)
+                items = [adapter.validate_python(d.to_wire() if hasattr(d, "to_wire") else d) for d in value]
+                body.setdefault("properties", {})["distribute"] = [d.to_wire() for d in items]
+            else:  # vm_profile
+                profile = value if isinstance(value, VmProfile) else VmProfile.model_validate(value)
+                body.setdefault("properties", {})["vmProfile"] = profile.to_wire()
+        except (ValidationError, ValueError, TypeError, AttributeError) as exc:
+            detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            raise ValueError(f"begin_update: {keyword} ({path}) is not valid: {detail}") from None
+    return body
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -298,6 +424,46 @@ def template_from_response(pipeline_response: Any) -> ImageTemplate:
     return ImageTemplate.from_arm(dict(body))
 
 
+def trigger_body(trigger: Any) -> dict[str, Any]:
+    """The PUT body of a trigger: a :class:`Trigger`, its wire dict, or ``None`` (a SourceImage trigger).
+
+    Example:
+        >>> trigger_body(None)
+        {'properties': {'kind': 'SourceImage'}}
+    """
+    from pydantic import ValidationError
+
+    from .models import Trigger
+
+    if trigger is None:
+        return Trigger().to_resource_body()
+    if isinstance(trigger, Trigger):
+        return trigger.to_resource_body()
+    if not isinstance(trigger, Mapping):
+        raise TypeError(f"trigger must be a Trigger, a dict or None, not {type(trigger).__name__}")
+    try:
+        model = (
+            Trigger.from_arm(dict(trigger)) if "properties" in trigger else Trigger.model_validate(trigger)
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "trigger"
+        raise ValueError(f"trigger: {where}: {first['msg']}") from None
+    return model.to_resource_body()
+
+
+def trigger_from_response(pipeline_response: Any) -> Trigger:
+    """Deserialization callback: the trigger in a response body."""
+    from .models import Trigger
+
+    body = response_json(pipeline_response.http_response)
+    if not isinstance(body, Mapping):
+        raise HttpResponseError(
+            message="The service answered without a trigger body.", response=pipeline_response.http_response
+        )
+    return Trigger.from_arm(dict(body))
+
+
 def run_output_from_json(body: Mapping[str, Any]) -> RunOutput:
     """A :class:`RunOutput` from its wire form."""
     from .models import RunOutput
@@ -306,7 +472,7 @@ def run_output_from_json(body: Mapping[str, Any]) -> RunOutput:
 
 
 def page_of(pipeline_response: Any, item: str) -> tuple[str | None, list[Any]]:
-    """``(nextLink, items)`` of a list response; ``item`` is ``"template"`` or ``"run_output"``."""
+    """``(nextLink, items)`` of a list response; ``item``: ``"template"``, ``"trigger"``, ``"run_output"``."""
     body = response_json(pipeline_response.http_response)
     if not isinstance(body, Mapping):
         return None, []
@@ -315,6 +481,10 @@ def page_of(pipeline_response: Any, item: str) -> tuple[str | None, list[Any]]:
         from .models import ImageTemplate
 
         items: list[Any] = [ImageTemplate.from_arm(dict(v)) for v in values]
+    elif item == "trigger":
+        from .models import Trigger
+
+        items = [Trigger.from_arm(dict(v)) for v in values]
     else:
         items = [run_output_from_json(v) for v in values]
     return body.get("nextLink") or None, items
@@ -343,6 +513,13 @@ def last_run_status_from(template_body: Any, operation_body: Any) -> LastRunStat
     return None
 
 
+def run_was_canceled(operation_body: Any, status: LastRunStatus | None) -> bool:
+    """Whether a run that did not succeed ended ``Canceled`` (the operation's or the template's word)."""
+    if isinstance(operation_body, Mapping) and str(operation_body.get("status") or "").lower() == "canceled":
+        return True
+    return status is not None and str(status.run_state or "").lower() == "canceled"
+
+
 def operation_error(operation_body: Any) -> tuple[str | None, str | None]:
     """``(code, message)`` of a failed async operation's body."""
     if isinstance(operation_body, Mapping):
@@ -350,12 +527,18 @@ def operation_error(operation_body: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def template_url_of_run(run_url: str) -> str:
-    """The template URL (with its query) of a ``.../run?api-version=...`` URL."""
-    path, _, query = run_url.partition("?")
-    if path.endswith("/run"):
-        path = path[: -len("/run")]
+def template_url_of_action(action_url: str) -> str:
+    """The template URL (with its query) of a ``.../run`` or ``.../cancel`` URL (``?api-version=...``)."""
+    path, _, query = action_url.partition("?")
+    for action in ("/run", "/cancel"):
+        if path.endswith(action):
+            path = path[: -len(action)]
+            break
     return path + ("?" + query if query else "")
+
+
+#: The former name of :func:`template_url_of_action`.
+template_url_of_run = template_url_of_action
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 Templates (PUT, PATCH, DELETE) use plain ARM polling with ``final-state-via: azure-async-operation``.
 A run (POST .../run) needs more: when the async operation ends, the template's ``lastRunStatus`` is read
-so the poller's result is the run's final status (``Succeeded`` or ``PartiallySucceeded``), and a
+so the poller's result is the run's final status (``Succeeded`` or ``PartiallySucceeded``), a
 ``Failed`` run raises :class:`~azimagebuilder._errors.BuildFailedError` with the service's code and
-message. That error's message ends with a hint saying where the run's ``customization.log`` is and how to
-fetch it (also its ``.log_hint``); a SAS query in any URL the service quotes is dropped before it gets there.
+message, and a ``Canceled`` one :class:`~azimagebuilder._errors.BuildCanceledError`. A failure's message
+ends with a hint saying where the run's ``customization.log`` is and how to fetch it (also its
+``.log_hint``); a SAS query in any URL the service quotes is dropped before it gets there.
 ``polling_interval=0`` means no waiting at all, even if the service sends ``Retry-After``.
 
 Example:
@@ -22,13 +23,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from azure.core.exceptions import HttpResponseError
+from azure.core.polling import AsyncPollingMethod, PollingMethod
 from azure.core.polling.base_polling import OperationFailed
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 
 from . import _operations as ops
-from ._errors import BuildFailedError
+from ._errors import BuildCanceledError, BuildFailedError
 
 if TYPE_CHECKING:
     from .models import LastRunStatus
@@ -123,13 +125,22 @@ class _RunState:
 
     def failed(
         self, err: HttpResponseError, operation_response: Any, template_body: Any, template_url: str
-    ) -> BuildFailedError:
+    ) -> HttpResponseError:
+        """The error a run that did not succeed raises: BuildCanceledError or BuildFailedError."""
         _redact_error(err)  # the cause is chained to the error we raise: no SAS there either
         body = _redacted(ops.response_json(operation_response))
         code, message = ops.operation_error(body)
         status = ops.last_run_status_from(template_body, body)
         if status is not None and status.message:
             status = status.model_copy(update={"message": redact_sas(status.message)})
+        if ops.run_was_canceled(body, status):
+            _LOG.info("run canceled")
+            return BuildCanceledError(
+                f"The image build was canceled: {(status.message if status else None) or 'Canceled'}",
+                operation_response,
+                last_run_status=status,
+                error_format=_RedactedArmErrorFormat,
+            )
         text = f"The image build failed: {code or 'Failed'}: {message or (status.message if status else '')}"
         try:
             hint = _log_hint(template_url, template_body, message or (status.message if status else None))
@@ -340,3 +351,161 @@ class AsyncRunPolling(AsyncTemplatePolling):
 
     def resource(self) -> Any:
         return self._run.result
+
+
+# --------------------------------------------------------------------------------------------------
+# Cancel: POST .../cancel answers 204 (2020-02-14 to 2024-02-01, as recorded) or 202 with an operation
+# (2025-10-01). Either way the cancel is over when the template's lastRunStatus leaves Running/Canceling,
+# so the pollers below read the template, whatever the answer was.
+
+_STILL_GOING = frozenset({"running", "canceling"})
+
+
+class _CancelState:
+    """What the sync and async cancel pollers share: the template URL, the token, the outcome."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.template_url = ""
+        self.status = "InProgress"
+        self.result: LastRunStatus | None = None
+        self.deserialize: Callable[[Any], Any] = lambda _: None
+
+    def start(self, initial_response: Any, deserialization_callback: Callable[[Any], Any]) -> None:
+        self.deserialize = deserialization_callback
+        if isinstance(initial_response, _ResumedCancel):
+            self.template_url = initial_response.template_url
+        else:
+            self.template_url = ops.template_url_of_action(str(initial_response.http_request.url))
+
+    def seen(self, pipeline_response: Any) -> None:
+        ops.raise_for_status(pipeline_response, (200,), _api_version_of(self.template_url))
+        body = ops.response_json(pipeline_response.http_response)
+        status = ops.last_run_status_from(body, None)
+        state = str(getattr(status, "run_state", None) or "").lower()
+        if state in _STILL_GOING:
+            return
+        self.result = status
+        self.status = "Succeeded"
+
+    def token(self) -> str:
+        import base64
+        import json
+
+        payload = json.dumps({"cancel": self.template_url}).encode("utf-8")
+        return base64.urlsafe_b64encode(payload).decode("ascii")
+
+    @staticmethod
+    def resumed(continuation_token: str) -> _ResumedCancel:
+        import base64
+        import binascii
+        import json
+
+        try:
+            data = json.loads(base64.urlsafe_b64decode(continuation_token.encode("ascii")))
+            url = data["cancel"]
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError) as exc:
+            raise ValueError(
+                "this continuation token is not one of begin_cancel's: pass the token that "
+                "begin_cancel(...).continuation_token() returned"
+            ) from exc
+        if not isinstance(url, str) or not url:
+            raise ValueError("this continuation token is not one of begin_cancel's")
+        return _ResumedCancel(url)
+
+
+class _ResumedCancel:
+    """Stands for the initial response of a cancel resumed from a continuation token."""
+
+    def __init__(self, template_url: str) -> None:
+        self.template_url = template_url
+
+
+class CancelPolling(PollingMethod):  # type: ignore[type-arg]
+    """Polls the template after POST .../cancel until its run is no longer Running or Canceling.
+
+    The result is the final :class:`LastRunStatus` (``run_state`` Canceled, or the state the run reached
+    first if it ended before the cancel took).
+    """
+
+    def __init__(self, timeout: float = 30) -> None:
+        self._state = _CancelState(timeout)
+        self._client: Any = None
+
+    def initialize(self, client: Any, initial_response: Any, deserialization_callback: Any) -> None:
+        self._client = client
+        self._state.start(initial_response, deserialization_callback)
+
+    def _poll(self) -> None:
+        request = HttpRequest("GET", self._state.template_url, headers={"Accept": "application/json"})
+        self._state.seen(self._client.send_request(request, _return_pipeline_response=True))
+
+    def run(self) -> None:
+        import time
+
+        self._poll()
+        while not self.finished():
+            if self._state.interval:
+                time.sleep(self._state.interval)
+            self._poll()
+
+    def status(self) -> str:
+        return self._state.status
+
+    def finished(self) -> bool:
+        return self._state.status != "InProgress"
+
+    def resource(self) -> Any:
+        return self._state.result
+
+    def get_continuation_token(self) -> str:
+        return self._state.token()
+
+    @classmethod
+    def from_continuation_token(cls, continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
+        client = kwargs["client"]
+        deserialization_callback = kwargs["deserialization_callback"]
+        return client, _CancelState.resumed(continuation_token), deserialization_callback
+
+
+class AsyncCancelPolling(AsyncPollingMethod):  # type: ignore[type-arg]
+    """The async twin of :class:`CancelPolling`."""
+
+    def __init__(self, timeout: float = 30) -> None:
+        self._state = _CancelState(timeout)
+        self._client: Any = None
+
+    def initialize(self, client: Any, initial_response: Any, deserialization_callback: Any) -> None:
+        self._client = client
+        self._state.start(initial_response, deserialization_callback)
+
+    async def _poll(self) -> None:
+        request = HttpRequest("GET", self._state.template_url, headers={"Accept": "application/json"})
+        self._state.seen(await self._client.send_request(request, _return_pipeline_response=True))
+
+    async def run(self) -> None:
+        import asyncio
+
+        await self._poll()
+        while not self.finished():
+            if self._state.interval:
+                await asyncio.sleep(self._state.interval)
+            await self._poll()
+
+    def status(self) -> str:
+        return self._state.status
+
+    def finished(self) -> bool:
+        return self._state.status != "InProgress"
+
+    def resource(self) -> Any:
+        return self._state.result
+
+    def get_continuation_token(self) -> str:
+        return self._state.token()
+
+    @classmethod
+    def from_continuation_token(cls, continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
+        client = kwargs["client"]
+        deserialization_callback = kwargs["deserialization_callback"]
+        return client, _CancelState.resumed(continuation_token), deserialization_callback

@@ -15,19 +15,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from azure.core.async_paging import AsyncItemPaged, AsyncList
 from azure.core.exceptions import ResourceNotFoundError
 from azure.core.polling import AsyncLROPoller
+from azure.core.tracing.decorator import distributed_trace
+from azure.core.tracing.decorator_async import distributed_trace_async
 from azure.mgmt.core import AsyncARMPipelineClient
 
 from .. import _operations as ops
 from .._client import BuildResult, ProgressArg
 from .._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
 from .._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
-from .._polling import AsyncRunPolling, AsyncTemplatePolling, StatusCallback
+from .._polling import AsyncCancelPolling, AsyncRunPolling, AsyncTemplatePolling, StatusCallback
 from .._version import __version__
 
 if TYPE_CHECKING:
@@ -36,7 +38,15 @@ if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
     from azure.core.pipeline.transport import AsyncHttpTransport
 
-    from ..models import ImageTemplate, LastRunStatus, RunOutput
+    from ..models import (
+        Distributor,
+        ImageTemplate,
+        LastRunStatus,
+        RunOutput,
+        Trigger,
+        UserAssignedIdentity,
+        VmProfile,
+    )
 
 __all__ = ["BuildResult", "ImageBuilderClient"]
 
@@ -177,8 +187,8 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # plumbing
 
-    async def _send(self, request: Any, expected: tuple[int, ...]) -> Any:
-        response = await self._client.send_request(request, _return_pipeline_response=True)  # body loaded
+    async def _send(self, request: Any, expected: tuple[int, ...], **kwargs: Any) -> Any:
+        response = await self._client.send_request(request, _return_pipeline_response=True, **kwargs)
         ops.raise_for_status(response, expected, self._api_version)
         return response
 
@@ -192,6 +202,7 @@ class ImageBuilderClient(ops.ClientBase):
         deserialize: Callable[[Any], Any],
         polling: Any,
         continuation_token: str | None,
+        kwargs: dict[str, Any],
     ) -> AsyncLROPoller[Any]:
         if continuation_token is not None:
             return AsyncLROPoller.from_continuation_token(
@@ -200,13 +211,13 @@ class ImageBuilderClient(ops.ClientBase):
                 client=self._client,
                 deserialization_callback=deserialize,
             )
-        response = await self._send(request, expected)
+        response = await self._send(request, expected, **kwargs)
         return AsyncLROPoller(self._client, response, deserialize, polling)
 
-    def _paged(self, first: Any, item: str) -> AsyncItemPaged[Any]:
+    def _paged(self, first: Any, item: str, kwargs: dict[str, Any]) -> AsyncItemPaged[Any]:
         async def get_next(next_link: str | None) -> Any:
             request = first if next_link is None else self._ops.next_page(next_link)
-            return await self._send(request, (200,))
+            return await self._send(request, (200,), **kwargs)
 
         async def extract(response: Any) -> tuple[str | None, AsyncIterator[Any]]:
             next_link, items = ops.page_of(response, item)
@@ -217,15 +228,28 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # templates
 
-    async def get(self, resource_group_name: str, image_template_name: str) -> ImageTemplate:
-        """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``."""
-        response = await self._send(self._ops.get_template(resource_group_name, image_template_name), (200,))
-        return ops.template_from_response(response)
+    @distributed_trace_async
+    async def get(self, resource_group_name: str, image_template_name: str, **kwargs: Any) -> ImageTemplate:
+        """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``.
 
-    def list(self, resource_group_name: str | None = None) -> AsyncItemPaged[ImageTemplate]:
-        """The templates of the subscription, or of one resource group (``async for``)."""
-        return self._paged(self._ops.list_templates(resource_group_name), "template")
+        Example:
+            >>> (await client.get("rg", "hello")).provisioning_state  # doctest: +SKIP
+            'Succeeded'
+        """
+        request = self._ops.get_template(resource_group_name, image_template_name)
+        return ops.template_from_response(await self._send(request, (200,), **kwargs))
 
+    @distributed_trace
+    def list(self, resource_group_name: str | None = None, **kwargs: Any) -> AsyncItemPaged[ImageTemplate]:
+        """The templates of the subscription, or of one resource group (``async for``).
+
+        Example:
+            >>> [t.name async for t in client.list("rg")]  # doctest: +SKIP
+            ['hello']
+        """
+        return self._paged(self._ops.list_templates(resource_group_name), "template", kwargs)
+
+    @distributed_trace_async
     async def begin_create_or_update(
         self,
         resource_group_name: str,
@@ -235,33 +259,57 @@ class ImageBuilderClient(ops.ClientBase):
         validate: bool = True,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> AsyncLROPoller[ImageTemplate]:
-        """Create a template (PUT); checked locally first unless ``validate=False``."""
-        polling = AsyncTemplatePolling(self._interval(polling_interval))
+        """Create a template (PUT); checked locally first unless ``validate=False``.
+
+        Example:
+            >>> poller = await client.begin_create_or_update("rg", "hello", template)  # doctest: +SKIP
+            >>> (await poller.result()).provisioning_state  # doctest: +SKIP
+            'Succeeded'
+        """
+        polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
             body = ops.template_body(template, validate=validate, api_version=self._api_version)
             request = self._ops.put_template(resource_group_name, image_template_name, body)
-        return await self._lro(request, (200, 201), ops.template_from_response, polling, continuation_token)
+        return await self._lro(
+            request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs
+        )
 
+    @distributed_trace_async
     async def begin_update(
         self,
         resource_group_name: str,
         image_template_name: str,
         *,
-        tags: Mapping[str, str],
+        tags: Mapping[str, str] | None = None,
+        identity: UserAssignedIdentity | Mapping[str, Any] | None = None,
+        distribute: Sequence[Distributor | Mapping[str, Any]] | None = None,
+        vm_profile: VmProfile | Mapping[str, Any] | None = None,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> AsyncLROPoller[ImageTemplate]:
-        """Replace a template's tags (PATCH)."""
-        polling = AsyncTemplatePolling(self._interval(polling_interval))
+        """PATCH what the api-version allows (tags, identity; distribute from 2023-07-01; vm_profile from
+        2024-02-01); see the sync ``begin_update``.
+
+        Example:
+            >>> poller = await client.begin_update("rg", "hello", tags={"team": "images"})  # doctest: +SKIP
+            >>> (await poller.result()).tags  # doctest: +SKIP
+            {'team': 'images'}
+        """
+        polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
-            request = self._ops.patch_template(resource_group_name, image_template_name, {"tags": dict(tags)})
+            changes = {"tags": tags, "identity": identity, "distribute": distribute, "vm_profile": vm_profile}
+            body = ops.update_body(self._api_version, changes)
+            request = self._ops.patch_template(resource_group_name, image_template_name, body)
         return await self._lro(
-            request, (200, 201, 202), ops.template_from_response, polling, continuation_token
+            request, (200, 201, 202), ops.template_from_response, polling, continuation_token, kwargs
         )
 
+    @distributed_trace_async
     async def begin_delete(
         self,
         resource_group_name: str,
@@ -270,25 +318,34 @@ class ImageBuilderClient(ops.ClientBase):
         force: bool = False,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> AsyncLROPoller[None]:
-        """Delete a template; refuses an uncopied VHD output (:class:`VhdNotCopiedError`) unless ``force``."""
-        polling = AsyncTemplatePolling(self._interval(polling_interval))
+        """Delete a template; refuses an uncopied VHD output (:class:`VhdNotCopiedError`) unless ``force``.
+
+        Example:
+            >>> await (await client.begin_delete("rg", "hello", force=True)).result()  # doctest: +SKIP
+        """
+        polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
             if not force:
-                await self._check_vhds_copied(resource_group_name, image_template_name)
+                await self._check_vhds_copied(resource_group_name, image_template_name, kwargs)
             request = self._ops.delete_template(resource_group_name, image_template_name)
-        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
 
-    async def _check_vhds_copied(self, resource_group_name: str, image_template_name: str) -> None:
+    async def _check_vhds_copied(
+        self, resource_group_name: str, image_template_name: str, kwargs: dict[str, Any]
+    ) -> None:
         try:
-            template = await self.get(resource_group_name, image_template_name)
+            template = await self.get(resource_group_name, image_template_name, **kwargs)
         except ResourceNotFoundError:
             return
         if template.last_run_status is None:
             return
         try:
-            outputs = [o async for o in self.list_run_outputs(resource_group_name, image_template_name)]
+            outputs = [
+                o async for o in self.list_run_outputs(resource_group_name, image_template_name, **kwargs)
+            ]
         except ResourceNotFoundError:
             return
         missing = ops.uncopied_vhd_outputs(template, outputs)
@@ -298,6 +355,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # runs
 
+    @distributed_trace_async
     async def begin_run(
         self,
         resource_group_name: str,
@@ -305,14 +363,20 @@ class ImageBuilderClient(ops.ClientBase):
         *,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        **kwargs: Any,
     ) -> AsyncLROPoller[LastRunStatus]:
-        """Start a build; the result is the final run status. A failed build raises BuildFailedError;
-        PartiallySucceeded is returned, not raised."""
+        """Start a build; the result is the final run status. A failed build raises BuildFailedError, a
+        canceled one BuildCanceledError; PartiallySucceeded is returned, not raised.
+
+        Example:
+            >>> status = await (await client.begin_run("rg", "hello")).result()  # doctest: +SKIP
+        """
         return await self._begin_run(
             resource_group_name,
             image_template_name,
             polling_interval=polling_interval,
             continuation_token=continuation_token,
+            **kwargs,
         )
 
     async def _begin_run(
@@ -323,31 +387,152 @@ class ImageBuilderClient(ops.ClientBase):
         polling_interval: float | None = None,
         continuation_token: str | None = None,
         on_status: StatusCallback | None = None,
+        **kwargs: Any,
     ) -> AsyncLROPoller[LastRunStatus]:
-        polling = AsyncRunPolling(self._interval(polling_interval), on_status=on_status)
+        polling = AsyncRunPolling(self._interval(polling_interval), on_status=on_status, **kwargs)
         request = None
         if continuation_token is None:
             request = self._ops.run(resource_group_name, image_template_name)
-        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token)
+        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
 
+    @distributed_trace_async
+    async def begin_cancel(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncLROPoller[LastRunStatus]:
+        """Cancel the running build (from api-version 2020-02-14); the result is the final run status
+        (``run_state`` Canceled). See the sync ``begin_cancel``.
+
+        Example:
+            >>> status = await (await client.begin_cancel("rg", "hello")).result()  # doctest: +SKIP
+        """
+        polling = AsyncCancelPolling(self._interval(polling_interval))
+        request = None
+        if continuation_token is None:
+            ops.check_operation("begin_cancel", self._api_version)
+            request = self._ops.cancel(resource_group_name, image_template_name)
+        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+
+    @distributed_trace
     def list_run_outputs(
-        self, resource_group_name: str, image_template_name: str
+        self, resource_group_name: str, image_template_name: str, **kwargs: Any
     ) -> AsyncItemPaged[RunOutput]:
-        """The run outputs of the last run (``async for``)."""
-        return self._paged(self._ops.list_run_outputs(resource_group_name, image_template_name), "run_output")
+        """The run outputs of the last run (``async for``).
 
+        Example:
+            >>> [o.name async for o in client.list_run_outputs("rg", "hello")]  # doctest: +SKIP
+            ['vhd']
+        """
+        request = self._ops.list_run_outputs(resource_group_name, image_template_name)
+        return self._paged(request, "run_output", kwargs)
+
+    @distributed_trace_async
     async def get_run_output(
-        self, resource_group_name: str, image_template_name: str, run_output_name: str
+        self, resource_group_name: str, image_template_name: str, run_output_name: str, **kwargs: Any
     ) -> RunOutput:
-        """One run output (named after its distributor's ``runOutputName``)."""
+        """One run output (named after its distributor's ``runOutputName``).
+
+        Example:
+            >>> (await client.get_run_output("rg", "hello", "vhd")).artifact_uri  # doctest: +SKIP
+            'https://....blob.core.windows.net/vhds/hello.vhd'
+        """
         request = self._ops.get_run_output(resource_group_name, image_template_name, run_output_name)
-        response = await self._send(request, (200,))
+        response = await self._send(request, (200,), **kwargs)
         body = ops.response_json(response.http_response)
         return ops.run_output_from_json(body if isinstance(body, Mapping) else {})
 
     # ------------------------------------------------------------------------------------------------
+    # triggers (from api-version 2022-07-01)
+
+    @distributed_trace_async
+    async def begin_create_or_update_trigger(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        trigger_name: str,
+        trigger: Trigger | Mapping[str, Any] | None = None,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncLROPoller[Trigger]:
+        """Create a trigger (default: SourceImage); see the sync ``begin_create_or_update_trigger``.
+
+        Example:
+            >>> poller = await client.begin_create_or_update_trigger("rg", "t", "source")  # doctest: +SKIP
+            >>> (await poller.result()).kind  # doctest: +SKIP
+            'SourceImage'
+        """
+        polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
+        request = None
+        if continuation_token is None:
+            ops.check_operation("begin_create_or_update_trigger", self._api_version)
+            body = ops.trigger_body(trigger)
+            request = self._ops.put_trigger(resource_group_name, image_template_name, trigger_name, body)
+        return await self._lro(
+            request, (200, 201), ops.trigger_from_response, polling, continuation_token, kwargs
+        )
+
+    @distributed_trace_async
+    async def get_trigger(
+        self, resource_group_name: str, image_template_name: str, trigger_name: str, **kwargs: Any
+    ) -> Trigger:
+        """Read a trigger, with its ``status`` and ``provisioning_state``.
+
+        Example:
+            >>> (await client.get_trigger("rg", "hello", "source")).status.code  # doctest: +SKIP
+            'Healthy'
+        """
+        ops.check_operation("get_trigger", self._api_version)
+        request = self._ops.get_trigger(resource_group_name, image_template_name, trigger_name)
+        return ops.trigger_from_response(await self._send(request, (200,), **kwargs))
+
+    @distributed_trace
+    def list_triggers(
+        self, resource_group_name: str, image_template_name: str, **kwargs: Any
+    ) -> AsyncItemPaged[Trigger]:
+        """The triggers of a template (``async for``).
+
+        Example:
+            >>> [t.name async for t in client.list_triggers("rg", "hello")]  # doctest: +SKIP
+            ['source']
+        """
+        ops.check_operation("list_triggers", self._api_version)
+        request = self._ops.list_triggers(resource_group_name, image_template_name)
+        return self._paged(request, "trigger", kwargs)
+
+    @distributed_trace_async
+    async def begin_delete_trigger(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        trigger_name: str,
+        *,
+        polling_interval: float | None = None,
+        continuation_token: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncLROPoller[None]:
+        """Delete a trigger (the template stays).
+
+        Example:
+            >>> await (await client.begin_delete_trigger("rg", "hello", "source")).result()  # doctest: +SKIP
+        """
+        polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
+        request = None
+        if continuation_token is None:
+            ops.check_operation("begin_delete_trigger", self._api_version)
+            request = self._ops.delete_trigger(resource_group_name, image_template_name, trigger_name)
+        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+
+    # ------------------------------------------------------------------------------------------------
     # the common path
 
+    @distributed_trace_async
     async def build(
         self,
         resource_group_name: str,

@@ -37,6 +37,7 @@ from ._schema import template_json_schema
 from ._source import ManagedImageSource, PlatformImageSource, SharedImageVersionSource, Source, UnknownSource
 from ._status import LastRunStatus, ProvisioningError, RunOutput
 from ._template import ImageTemplate
+from ._trigger import Trigger, TriggerStatus
 
 __all__ = [
     "ArmExpression",
@@ -59,6 +60,8 @@ __all__ = [
     "SharedImageVersionSource",
     "ShellCustomizer",
     "Source",
+    "Trigger",
+    "TriggerStatus",
     "UnknownCustomizer",
     "UnknownDistributor",
     "UnknownSource",

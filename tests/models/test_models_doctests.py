@@ -20,6 +20,7 @@ MODULES = [
     "azimagebuilder.models._source",
     "azimagebuilder.models._status",
     "azimagebuilder.models._template",
+    "azimagebuilder.models._trigger",
     "azimagebuilder.loading",
     "azimagebuilder.loading._read",
     "azimagebuilder.validation",

@@ -17,7 +17,9 @@ PUBLIC_ERRORS = [
     "TemplateExistsError",
     "BuildTimeoutError",
     "BuildFailedError",
+    "BuildCanceledError",
     "ApiVersionNotSupportedError",
+    "ApiVersionTooOldError",
 ]
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000"
 
@@ -36,6 +38,7 @@ def test_public_exceptions_name_the_package_as_their_module(name: str) -> None:
         aib.TemplateExistsError("tmpl", ["tags.a"]),
         aib.VhdNotCopiedError("tmpl", ["vhd"]),
         aib.BuildTimeoutError("tmpl", 60.0, "token"),
+        aib.ApiVersionTooOldError("begin_update(vm_profile=...)", "2023-07-01", "2024-02-01", field="x"),
     ],
     ids=type,
 )

@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "RUN_OUTPUT_TYPE",
+    "TRIGGER_TYPE",
     "TYPE",
     "at_least",
     "canonical",
@@ -36,6 +37,7 @@ __all__ = [
 
 TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
 RUN_OUTPUT_TYPE = "Microsoft.VirtualMachineImages/imageTemplates/runOutputs"
+TRIGGER_TYPE = "Microsoft.VirtualMachineImages/imageTemplates/triggers"
 
 
 def version_key(api_version: str) -> str:

@@ -29,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import copy
 import hashlib
 import re
@@ -56,6 +57,7 @@ from ._builds import (
 )
 from ._shapes import (
     RUN_OUTPUT_TYPE,
+    TRIGGER_TYPE,
     TYPE,
     at_least,
     canonical,
@@ -71,6 +73,12 @@ from ._shapes import (
 __all__ = ["PHASES", "SCENARIO_TAG", "Scenario", "parse_scenario", "register", "staging_resource_groups"]
 
 _NAME = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
+
+#: The first api-version that serves a route (by route name, or the name's first part).
+ROUTE_FLOORS: dict[str, str] = {
+    "imageTemplates.cancel": "2020-02-14",  # POST .../cancel
+    "triggers": "2022-07-01",  # .../triggers[/{triggerName}]
+}
 _SECTION = "imagebuilder"
 
 
@@ -636,6 +644,7 @@ class ImageBuilderProvider:
         )
 
     def cancel(self, request: Request, params: dict[str, str]) -> Response:
+        api_version = request.api_version or ""
         with self.ctx.state.changing():
             data, record = self._existing(params)
             now = to_epoch(self._now())
@@ -654,8 +663,24 @@ class ImageBuilderProvider:
                 op["end"] = end
                 op["status"] = "Canceled"
             self._settle(data, _key(record["subscription"], record["resourceGroup"], record["name"]))
-        # The recorded cancel (2020-02-14) answered 204 without a body or operation headers.
-        return Response.empty(204, {"x-ms-ratelimit-remaining-subscription-writes": "1199"})
+            url = None
+            if at_least(api_version, "2025-10-01"):
+                cancel_op = self._new_operation(
+                    data,
+                    kind="cancel",
+                    record=record,
+                    start=now,
+                    end=end,
+                    status="Succeeded",
+                    api_version=api_version,
+                )
+                url = self._operation_url(request, cancel_op)
+        headers = {"x-ms-ratelimit-remaining-subscription-writes": "1199"}
+        if url is None:
+            # The recorded cancel (2020-02-14) answered 204 without a body or operation headers.
+            return Response.empty(204, headers)
+        # From 2025-10-01 the spec answers 202 with the operation to poll.
+        return Response.empty(202, {**headers, "Azure-AsyncOperation": url, "Location": url})
 
     def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
         token = request.query.get("$skipToken") or request.query.get("$skiptoken") or "0"
@@ -759,7 +784,144 @@ class ImageBuilderProvider:
             entry("imageTemplates/runOutputs/read", "Run Outputs", "Get Run Output"),
             entry("locations/operations/read", "Operations", "Get Operation Status"),
         ]
+        api_version = request.api_version or ""
+        if at_least(api_version, "2020-02-14"):
+            value.append(entry("imageTemplates/cancel/action", "Image Templates", "Cancel Image Build"))
+        if at_least(api_version, "2022-07-01"):
+            value += [
+                entry("imageTemplates/triggers/read", "Triggers", "Get Trigger"),
+                entry("imageTemplates/triggers/write", "Triggers", "Create or update Trigger"),
+                entry("imageTemplates/triggers/delete", "Triggers", "Delete Trigger"),
+            ]
+        if at_least(api_version, "2020-02-14"):
+            for item in value:
+                item["isDataAction"] = False
         return Response.json(200, {"value": value})
+
+    # -- triggers (from 2022-07-01) ----------------------------------------------------------------------
+    def _render_trigger(self, record: Mapping[str, Any], trigger: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "id": f"{template_id(record)}/triggers/{trigger['name']}",
+            "name": trigger["name"],
+            "type": TRIGGER_TYPE,
+            "properties": {
+                "kind": trigger["kind"],
+                "status": dict(trigger["status"]),
+                "provisioningState": "Succeeded",
+            },
+        }
+
+    def _trigger_of(self, record: Mapping[str, Any], params: Mapping[str, str]) -> dict[str, Any]:
+        name = params["triggerName"]
+        _check_name(name, "triggerName")
+        trigger = (record.get("triggers") or {}).get(name.lower())
+        if trigger is None:
+            raise _not_found(
+                f"{TYPE}/{params['imageTemplateName']}/triggers", name, params["resourceGroupName"]
+            )
+        result: dict[str, Any] = trigger
+        return result
+
+    def put_trigger(self, request: Request, params: dict[str, str]) -> Response:
+        name = params["triggerName"]
+        _check_name(name, "triggerName")
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
+            raise ArmError(
+                400,
+                "InvalidRequestContent",
+                "The request content must be a JSON object with 'properties' holding the trigger's 'kind'.",
+                target="properties",
+            )
+        kind = body["properties"].get("kind")
+        if not isinstance(kind, str) or kind.lower() != "sourceimage":
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                f"The trigger kind '{kind}' is not supported; the supported kind is 'SourceImage'.",
+                target="properties.kind",
+            )
+        with self.ctx.state.changing():
+            _, record = self._existing(params)
+            source = record["properties"].get("source") or {}
+            if str(source.get("type", "")).lower() != "sharedimageversion":
+                raise ArmError(
+                    400,
+                    "InvalidParameter",
+                    "A SourceImage trigger needs an image template whose source is a SharedImageVersion "
+                    f"(a gallery image); this template's source is '{source.get('type')}'.",
+                    target="properties.kind",
+                )
+            triggers = record.setdefault("triggers", {})
+            existing = triggers.get(name.lower())
+            now = self._now()
+            if existing is None:
+                existing = {
+                    "name": name,
+                    "kind": "SourceImage",
+                    "createdAt": to_epoch(now),
+                    "status": {"code": "Healthy", "message": "", "time": format_ticks(now)},
+                    "seen": self._source_versions(record),
+                }
+                triggers[name.lower()] = existing
+                status = 201
+            else:
+                status = 200
+            answer = self._render_trigger(record, existing)
+        return Response.json(status, answer, {"x-ms-ratelimit-remaining-subscription-writes": "1199"})
+
+    def get_trigger(self, request: Request, params: dict[str, str]) -> Response:
+        with self.ctx.state.locked():
+            _, record = self._existing(params)
+            return Response.json(200, self._render_trigger(record, self._trigger_of(record, params)))
+
+    def list_triggers(self, request: Request, params: dict[str, str]) -> Response:
+        with self.ctx.state.locked():
+            _, record = self._existing(params)
+            triggers = sorted((record.get("triggers") or {}).values(), key=lambda t: t["createdAt"])
+            items = [self._render_trigger(record, t) for t in triggers]
+        return self._page(request, items)
+
+    def delete_trigger(self, request: Request, params: dict[str, str]) -> Response:
+        name = params["triggerName"]
+        _check_name(name, "triggerName")
+        with self.ctx.state.changing():
+            data, record = self._existing(params)
+            triggers = record.get("triggers") or {}
+            if name.lower() not in triggers:
+                return Response.empty(204)
+            del triggers[name.lower()]
+            now = to_epoch(self._now())
+            op = self._new_operation(
+                data,
+                kind="deleteTrigger",
+                record=record,
+                start=now,
+                end=now,
+                status="Succeeded",
+                api_version=request.api_version or "",
+            )
+            url = self._operation_url(request, op)
+        # 2022-07-01 and later: final-state-via location.
+        return Response.empty(
+            202, {"Location": url, "x-ms-ratelimit-remaining-subscription-deletes": "14999"}
+        )
+
+    def _source_versions(self, record: Mapping[str, Any]) -> builtins.list[str]:
+        """Ids (lower case) of the versions of the template's source gallery image in the Compute state."""
+        source = record["properties"].get("source") or {}
+        image = str(source.get("imageVersionId") or source.get("galleryImageId") or "").lower()
+        if "/versions/" in image:
+            image = image.split("/versions/")[0]
+        if not image:
+            return []
+        versions = self.ctx.state.section("compute").get("versions") or {}
+        prefix = image.rstrip("/") + "/versions/"
+        return sorted(
+            str(v.get("id", "")).lower()
+            for v in versions.values()
+            if isinstance(v, Mapping) and str(v.get("id", "")).lower().startswith(prefix)
+        )
 
 
 def _linked_authorization_failed(sub: str, group: str, name: str, body: Mapping[str, Any]) -> ArmError:
@@ -827,6 +989,10 @@ def register(router: Router, context: ProviderContext) -> None:
         ("POST", f"{template}/run", "imageTemplates.run", provider.run),
         ("POST", f"{template}/cancel", "imageTemplates.cancel", provider.cancel),
         ("GET", f"{template}/runOutputs", "runOutputs.list", provider.list_outputs),
+        ("PUT", f"{template}/triggers/{{triggerName}}", "triggers.put", provider.put_trigger),
+        ("GET", f"{template}/triggers/{{triggerName}}", "triggers.get", provider.get_trigger),
+        ("DELETE", f"{template}/triggers/{{triggerName}}", "triggers.delete", provider.delete_trigger),
+        ("GET", f"{template}/triggers", "triggers.list", provider.list_triggers),
         ("GET", f"{template}/runOutputs/{{runOutputName}}", "runOutputs.get", provider.get_output),
         (
             "GET",
@@ -849,8 +1015,9 @@ def register(router: Router, context: ProviderContext) -> None:
     ]
     for method, path, name, handler in routes:
         served = versions
-        if name == "imageTemplates.cancel":  # cancel exists from 2020-02-14
-            served = frozenset(v for v in versions if at_least(v, "2020-02-14"))
+        floor = ROUTE_FLOORS.get(name.split(".")[0]) or ROUTE_FLOORS.get(name)
+        if floor is not None:
+            served = frozenset(v for v in versions if at_least(v, floor))
         router.add(method, path, handler, name=name, namespace=ns, api_versions=served)
     router.add(
         "GET",
