@@ -172,9 +172,8 @@ def test_build_raises_build_canceled_error_when_canceled(slow_emulator: Any) -> 
 def test_cancel_is_refused_locally_before_2020_02_14(slow_emulator: Any) -> None:
     emu = slow_emulator()
     sent: list[Any] = []
-    with client_for(emu, "2019-05-01-preview") as client:
-        with pytest.raises(ApiVersionTooOldError) as caught:
-            client.begin_cancel(RG, "t", raw_request_hook=sent.append)
+    with client_for(emu, "2019-05-01-preview") as client, pytest.raises(ApiVersionTooOldError) as caught:
+        client.begin_cancel(RG, "t", raw_request_hook=sent.append)
     assert caught.value.required_api_version == "2020-02-14"
     assert "api_version='2020-02-14'" in str(caught.value)
     assert sent == []
