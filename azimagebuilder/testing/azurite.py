@@ -32,13 +32,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +62,7 @@ __all__ = [
     "AzuriteNotAvailableError",
     "azurite",
     "find_azurite_blob",
+    "shared_azurite",
     "start_azurite",
 ]
 
@@ -310,67 +314,259 @@ def start_azurite(
     """
     exe = executable or find_azurite_blob()
     names = [WELL_KNOWN_ACCOUNT, *(n for n in extra_accounts if n != WELL_KNOWN_ACCOUNT)]
-    keys = {name: (WELL_KNOWN_KEY if name == WELL_KNOWN_ACCOUNT else _generated_key(name)) for name in names}
+    keys = _keys_for(names)
+    with tempfile.TemporaryDirectory(prefix="azurite-") as workdir:
+        proc, blob = _launch(exe, keys, Path(workdir), host, startup_timeout, attempts, tls or oauth, oauth)
+        try:
+            yield blob
+        finally:
+            _stop(proc)
+
+
+def _keys_for(names: Sequence[str]) -> dict[str, str]:
+    return {name: (WELL_KNOWN_KEY if name == WELL_KNOWN_ACCOUNT else _generated_key(name)) for name in names}
+
+
+def _launch(
+    exe: Path,
+    keys: Mapping[str, str],
+    workdir: Path,
+    host: str,
+    startup_timeout: float,
+    attempts: int,
+    tls: bool,
+    oauth: bool,
+    detach: bool = False,
+) -> tuple[_Process, AzuriteBlob]:
+    """Start azurite-blob serving the accounts ``keys`` names, its data and log under ``workdir``.
+
+    ``detach``: not as a child of this process (a shared service outlives the worker that started it).
+    """
     env = dict(os.environ)
     # Naming custom accounts disables devstoreaccount1 unless it is listed too.
     env["AZURITE_ACCOUNTS"] = ";".join(f"{name}:{key}" for name, key in keys.items())
-    tls = tls or oauth
-    with tempfile.TemporaryDirectory(prefix="azurite-") as workdir:
-        location = Path(workdir) / "data"
-        location.mkdir()
-        log_path = Path(workdir) / "azurite.log"
-        security: list[str] = []
-        ca_cert: Path | None = None
-        if tls:
-            from ..emulator._tls import make_certificates
+    location = workdir / "data"
+    location.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / "azurite.log"
+    security: list[str] = []
+    ca_cert: Path | None = None
+    if tls:
+        from ..emulator._tls import make_certificates
 
-            (Path(workdir) / "certs").mkdir()
-            certs = make_certificates(Path(workdir) / "certs")
-            ca_cert = certs.ca_cert
-            security = ["--cert", str(certs.server_cert), "--key", str(certs.server_key)]
-            if oauth:
-                security += ["--oauth", "basic"]
-        scheme = "https" if tls else "http"
-        last_error = ""
-        for _attempt in range(attempts):
-            port = _free_port(host)
-            args = [
-                str(exe),
-                "--blobHost",
-                host,
-                "--blobPort",
-                str(port),
-                "--location",
-                str(location),
-                "--skipApiVersionCheck",
-                "--loose",
-                "--disableTelemetry",
-                "--silent",
-                *security,
-            ]
+        (workdir / "certs").mkdir(exist_ok=True)
+        certs = make_certificates(workdir / "certs")
+        ca_cert = certs.ca_cert
+        security = ["--cert", str(certs.server_cert), "--key", str(certs.server_key)]
+        if oauth:
+            security += ["--oauth", "basic"]
+    scheme = "https" if tls else "http"
+    last_error = ""
+    for _attempt in range(attempts):
+        port = _free_port(host)
+        args = [
+            str(exe),
+            "--blobHost",
+            host,
+            "--blobPort",
+            str(port),
+            "--location",
+            str(location),
+            "--skipApiVersionCheck",
+            "--loose",
+            "--disableTelemetry",
+            "--silent",
+            *security,
+        ]
+        proc: _Process
+        if detach:
+            # The shell starts it in the background and exits, so init becomes its parent.
+            started = subprocess.run(
+                ["/bin/sh", "-c", '"$@" >"$0" 2>&1 </dev/null & echo $!', str(log_path), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            proc = _Detached(int(started.stdout.strip()))
+        else:
             with open(log_path, "wb") as log_file:
                 proc = subprocess.Popen(
                     args, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
                 )
-            try:
-                if not _wait_ready(proc, host, port, startup_timeout, tls):
-                    last_error = _tail(log_path)
-                    continue  # most likely the port was taken between probing and binding
-                accounts = {
-                    name: AzuriteAccount(name, key, f"{scheme}://{host}:{port}/{name}", ca_cert)
-                    for name, key in keys.items()
-                }
-                _log.debug("azurite-blob listening on %s:%s (pid %s)", host, port, proc.pid)
-                yield AzuriteBlob(host=host, port=port, accounts=accounts, location=location, ca_cert=ca_cert)
-                return
-            finally:
-                _stop(proc)
-        raise AzuriteNotAvailableError(
-            f"azurite-blob did not start after {attempts} attempt(s):\n{last_error}"
+        if not _wait_ready(proc, host, port, startup_timeout, tls):
+            last_error = _tail(log_path)
+            _stop(proc)
+            continue  # most likely the port was taken between probing and binding
+        accounts = {
+            name: AzuriteAccount(name, key, f"{scheme}://{host}:{port}/{name}", ca_cert)
+            for name, key in keys.items()
+        }
+        _log.debug("azurite-blob listening on %s:%s (pid %s)", host, port, proc.pid)
+        return proc, AzuriteBlob(host=host, port=port, accounts=accounts, location=location, ca_cert=ca_cert)
+    raise AzuriteNotAvailableError(f"azurite-blob did not start after {attempts} attempt(s):\n{last_error}")
+
+
+# One Azurite per test run, shared by every pytest process of the run (xdist workers) and every place the
+# fixture is imported. The first user starts it under a file lock and writes where it listens to a state
+# file; each user adds itself there and removes itself when done; the last one out stops the service. So
+# that workers never see each other's blobs, each worker gets accounts of its own: "ibstaging" of worker
+# gw1 is the Azurite account "ibstaginggw1" (the fixture maps the names back).
+_SHARED_STATE = "azurite-shared.json"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by someone else
+        return True
+    try:  # an exited process nobody has reaped yet (a zombie) counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+@contextlib.contextmanager
+def _state_locked(state_dir: Path) -> Iterator[Path]:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "azurite-shared.lock", "w") as lock:
+        _lock_exclusively(lock)
+        yield state_dir / _SHARED_STATE
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    try:
+        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state
+
+
+def _write_state(path: Path, state: Mapping[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the generated account keys
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(state, out)
+    os.replace(tmp, path)
+
+
+def _worker_account(name: str, worker: str) -> str:
+    return name if name == WELL_KNOWN_ACCOUNT or not worker else f"{name}{worker}"
+
+
+@contextlib.contextmanager
+def shared_azurite(
+    state_dir: Path,
+    *,
+    worker: str = "",
+    workers: Sequence[str] = ("",),
+    extra_accounts: Sequence[str] = DEFAULT_EXTRA_ACCOUNTS,
+    host: str = "127.0.0.1",
+    executable: Path | None = None,
+    startup_timeout: float = 60.0,
+) -> Iterator[AzuriteBlob]:
+    """An Azurite blob service shared by every process that passes the same ``state_dir``.
+
+    The first caller starts it; later callers (other pytest-xdist workers, other test folders) reuse it;
+    the last one to leave stops it. ``worker`` (an xdist worker id such as ``"gw1"``) selects the caller's
+    own copy of ``extra_accounts``, so parallel workers never see each other's containers; ``workers``
+    lists every worker of the run, so one start serves them all. ``devstoreaccount1`` is shared: tests
+    using it should name their containers uniquely. The ``azurite`` fixture calls this with pytest's
+    temporary directory of the run.
+
+    Example:
+        >>> run = Path("/tmp/run-1")
+        >>> with shared_azurite(run, worker="gw0", workers=["gw0", "gw1"]) as blob:  # doctest: +SKIP
+        ...     blob.account("ibstaging").name
+        'ibstaginggw0'
+    """
+    if worker not in workers:
+        workers = [*workers, worker]
+    wanted = [n for n in extra_accounts if n != WELL_KNOWN_ACCOUNT]
+    me = f"{os.getpid()}:{uuid.uuid4().hex}"
+    with _state_locked(state_dir) as state_path:
+        state = _read_state(state_path)
+        usable = (
+            state is not None
+            and _alive(int(state["pid"]))
+            and all(_worker_account(n, worker) in state["keys"] for n in wanted)
+            and _answers_http(state["host"], int(state["port"]))
         )
+        if not usable:
+            names = [WELL_KNOWN_ACCOUNT, *(_worker_account(n, w) for w in workers for n in wanted)]
+            exe = executable or find_azurite_blob()
+            workdir = Path(tempfile.mkdtemp(prefix="azurite-", dir=state_dir))
+            proc, started = _launch(
+                exe, _keys_for(names), workdir, host, startup_timeout, 3, False, False, detach=True
+            )
+            state = {
+                "pid": proc.pid,
+                "host": host,
+                "port": started.port,
+                "location": str(started.location),
+                "keys": {name: acct.key for name, acct in started.accounts.items()},
+                "users": [],
+            }
+        assert state is not None
+        state["users"] = [u for u in state["users"] if _alive(int(u.split(":")[0]))] + [me]
+        _write_state(state_path, state)
+    endpoint = f"http://{state['host']}:{state['port']}"
+    accounts = {}
+    for name in [WELL_KNOWN_ACCOUNT, *wanted]:
+        real = _worker_account(name, worker)
+        accounts[name] = AzuriteAccount(real, state["keys"][real], f"{endpoint}/{real}")
+    try:
+        yield AzuriteBlob(
+            host=state["host"], port=int(state["port"]), accounts=accounts, location=Path(state["location"])
+        )
+    finally:
+        _leave_shared(state_dir, me)
 
 
-def _wait_ready(proc: subprocess.Popen[Any], host: str, port: int, timeout: float, tls: bool) -> bool:
+def _leave_shared(state_dir: Path, me: str) -> None:
+    with _state_locked(state_dir) as state_path:
+        state = _read_state(state_path)
+        if state is None:
+            return
+        state["users"] = [u for u in state["users"] if u != me and _alive(int(u.split(":")[0]))]
+        if state["users"]:
+            _write_state(state_path, state)
+            return
+        state_path.unlink()
+        _stop(_Detached(int(state["pid"])))
+
+
+class _Detached:
+    """The few ``Popen`` methods ``_stop`` and ``_wait_ready`` use, for a process that is not our child."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def poll(self) -> int | None:
+        return None if _alive(self.pid) else 0
+
+    def terminate(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while _alive(self.pid):
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
+            time.sleep(0.05)
+        return 0
+
+
+_Process = subprocess.Popen[bytes] | _Detached
+
+
+def _wait_ready(proc: _Process, host: str, port: int, timeout: float, tls: bool) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -381,7 +577,7 @@ def _wait_ready(proc: subprocess.Popen[Any], host: str, port: int, timeout: floa
     return False
 
 
-def _stop(proc: subprocess.Popen[Any]) -> None:
+def _stop(proc: _Process) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -392,14 +588,22 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 
 
 @pytest.fixture(scope="session")
-def azurite() -> Iterator[AzuriteBlob]:
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteBlob]:
     """Session fixture: a running Azurite blob service (installed on first use when missing).
 
-    Set ``AZIMAGEBUILDER_AZURITE`` to an ``azurite-blob`` path to use your own install.
+    One service serves the whole run: every pytest-xdist worker and every test folder importing this
+    fixture share it (:func:`shared_azurite`), each worker with its own ``ibstaging`` and ``userstore``
+    accounts. Set ``AZIMAGEBUILDER_AZURITE`` to an ``azurite-blob`` path to use your own install.
     """
     try:
         exe = find_azurite_blob()
     except AzuriteNotAvailableError as exc:
         pytest.fail(f"Azurite is needed for the storage tests: {exc}", pytrace=False)
-    with start_azurite(executable=exe) as blob:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
+    workers = [f"gw{i}" for i in range(count)] if worker else [""]
+    # Under xdist each worker's base temp is <run>/popen-gwN: the run's directory is shared by all of them.
+    basetemp = tmp_path_factory.getbasetemp()
+    state_dir = basetemp.parent if worker else basetemp
+    with shared_azurite(state_dir, worker=worker, workers=workers, executable=exe) as blob:
         yield blob

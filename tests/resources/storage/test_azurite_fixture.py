@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import pytest
 
 from azimagebuilder.testing.azurite import WELL_KNOWN_ACCOUNT, AzuriteBlob, find_azurite_blob
@@ -25,7 +28,10 @@ def test_a_wrong_key_is_refused(azurite: AzuriteBlob) -> None:
 
     wrong = BlobServiceClient(
         azurite.account("userstore").blob_endpoint,
-        credential={"account_name": "userstore", "account_key": azurite.account("ibstaging").key},
+        credential={
+            "account_name": azurite.account("userstore").name,
+            "account_key": azurite.account("ibstaging").key,
+        },
     )
     with pytest.raises(HttpResponseError):
         wrong.create_container("never-made")
@@ -75,3 +81,21 @@ def test_artifact_store_can_keep_the_emulators_own_bytes(azurite: AzuriteBlob) -
     assert data == (b"stand-in" * 100).ljust(1024, b"\0")
     assert staging.blob_endpoint in repr(store)
     assert staging.key not in repr(store)
+
+
+def test_one_service_is_shared_by_workers_each_with_accounts_of_its_own(tmp_path: Path) -> None:
+    from azimagebuilder.testing.azurite import shared_azurite
+
+    workers = ["gw0", "gw1"]
+    with shared_azurite(tmp_path, worker="gw0", workers=workers) as first:
+        with shared_azurite(tmp_path, worker="gw1", workers=workers) as second:
+            assert second.port == first.port  # started once
+            assert first.account("ibstaging").name == "ibstaginggw0"
+            assert second.account("ibstaging").name == "ibstaginggw1"
+            first.service_client("ibstaging").create_container("only-in-gw0")
+            assert "only-in-gw0" not in [c.name for c in second.service_client("ibstaging").list_containers()]
+        # the first user is still there: the service keeps running
+        assert [c.name for c in first.service_client("ibstaging").list_containers()] == ["only-in-gw0"]
+    # the last user left: stopped
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", first.port)) != 0
