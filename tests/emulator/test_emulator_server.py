@@ -140,6 +140,10 @@ def test_emulator_does_not_use_the_client_code() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def _sigint_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_cli(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "azimagebuilder", "emulator", "--build-duration", "0", *args],
@@ -147,6 +151,9 @@ def _start_cli(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # As from a terminal, where Ctrl-C works: a run started in the background (`pytest &`, some CI
+        # shells) inherits SIGINT ignored, and then Python would never raise KeyboardInterrupt in the child.
+        preexec_fn=_sigint_as_in_a_terminal,
     )
     info: dict[str, str] = {}
     assert process.stdout is not None
