@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..loading._parameters import Parameters
     from ..models import ImageTemplate
 
-__all__ = ["SERVICE_TOLERATED_CODES", "Problem", "Severity", "ValidationReport", "validate"]
+__all__ = ["SERVICE_TOLERATED_CODES", "Problem", "Severity", "ValidationReport", "validate", "validate_each"]
 
 
 def validate(
