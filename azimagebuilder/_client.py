@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Union
 from azure.core.exceptions import ResourceNotFoundError
 from azure.core.paging import ItemPaged
 from azure.core.polling import LROPoller
+from azure.core.rest import HttpRequest
 from azure.core.tracing.decorator import distributed_trace
 from azure.mgmt.core import ARMPipelineClient
 
@@ -31,6 +32,7 @@ from . import _operations as ops
 from ._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
 from ._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
 from ._polling import CancelPolling, RunPolling, StatusCallback, TemplatePolling
+from ._resilience import adopted, maybe_acted
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -122,6 +124,8 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         ARMHttpLoggingPolicy,
     )
 
+    from ._resilience import RetryPolicy, StripAuthorizationPolicy
+
     # No NetworkTraceLoggingPolicy: it would log the Authorization header and request bodies (which may
     # hold SAS URLs). ARMHttpLoggingPolicy logs method, redacted URL and allow-listed headers only.
     kwargs.pop("logging_enable", None)
@@ -135,12 +139,13 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         policies.ContentDecodePolicy(**kwargs),
         ARMAutoResourceProviderRegistrationPolicy(),
         policies.RedirectPolicy(**kwargs),
-        policies.RetryPolicy(**kwargs),
+        RetryPolicy(**kwargs),
         ARMChallengeAuthenticationPolicy(credential, *scopes, **kwargs),
         policies.CustomHookPolicy(**kwargs),
         policies.DistributedTracingPolicy(**kwargs),
         policies.SensitiveHeaderCleanupPolicy(**kwargs),
         ARMHttpLoggingPolicy(**kwargs),
+        StripAuthorizationPolicy(),  # innermost: no token left on what comes back
     ]
 
 
@@ -214,6 +219,22 @@ class ImageBuilderClient(ops.ClientBase):
         ops.raise_for_status(response, expected, self._api_version)
         return response
 
+    def _start(self, request: Any, expected: tuple[int, ...], adopt: str | None, **kwargs: Any) -> Any:
+        """Send the request that starts a long-running operation; a retried PUT or run that met 409
+        because its earlier attempt had been carried out adopts what that attempt started."""
+        response = self._client.send_request(request, _return_pipeline_response=True, **kwargs)
+        if adopt is not None and response.http_response.status_code == 409 and maybe_acted(response):
+            template = self._client.send_request(
+                HttpRequest("GET", ops.template_url_of_run(str(request.url))),
+                _return_pipeline_response=True,
+                **kwargs,
+            )
+            if template.http_response.status_code == 200 and adopted(adopt, template, request):
+                _LOG.info("a retried %s %s had been carried out; adopting it", request.method, request.url)
+                return template
+        ops.raise_for_status(response, expected, self._api_version)
+        return response
+
     def _interval(self, polling_interval: float | None) -> float:
         return self._polling_interval if polling_interval is None else polling_interval
 
@@ -225,6 +246,7 @@ class ImageBuilderClient(ops.ClientBase):
         polling: Any,
         continuation_token: str | None,
         kwargs: dict[str, Any],
+        adopt: str | None = None,
     ) -> LROPoller[Any]:
         if continuation_token is not None:
             return LROPoller.from_continuation_token(
@@ -233,7 +255,7 @@ class ImageBuilderClient(ops.ClientBase):
                 client=self._client,
                 deserialization_callback=deserialize,
             )
-        response = self._send(request, expected, **kwargs)
+        response = self._start(request, expected, adopt, **kwargs)
         return LROPoller(self._client, response, deserialize, polling)
 
     def _paged(self, first: Any, item: str, kwargs: dict[str, Any]) -> ItemPaged[Any]:
@@ -308,7 +330,9 @@ class ImageBuilderClient(ops.ClientBase):
             body = ops.template_body(template, validate=validate, api_version=self._api_version)
             request = self._ops.put_template(resource_group_name, image_template_name, body)
             _LOG.info("creating template %s/%s", resource_group_name, image_template_name)
-        return self._lro(request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs)
+        return self._lro(
+            request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs, adopt="put"
+        )
 
     @distributed_trace
     def begin_update(
@@ -447,7 +471,9 @@ class ImageBuilderClient(ops.ClientBase):
         if continuation_token is None:
             request = self._ops.run(resource_group_name, image_template_name)
             _LOG.info("starting a run of %s/%s", resource_group_name, image_template_name)
-        return self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+        return self._lro(
+            request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="run"
+        )
 
     @distributed_trace
     def begin_cancel(

@@ -31,6 +31,7 @@ from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 
 from . import _operations as ops
 from ._errors import BuildCanceledError, BuildFailedError
+from ._resilience import lro_algorithms
 
 if TYPE_CHECKING:
     from .models import LastRunStatus
@@ -64,7 +65,10 @@ def _mapped(err: HttpResponseError, initial_response: Any) -> HttpResponseError:
 class TemplatePolling(ARMPolling):
     """ARM polling for template operations; ``timeout`` (the interval) 0 means never sleep."""
 
+    _adopted_kind = "template"  # what an adopted (retried, already carried out) operation polls
+
     def __init__(self, timeout: float = 30, **kwargs: Any) -> None:
+        kwargs.setdefault("lro_algorithms", lro_algorithms(self._adopted_kind, LRO_OPTIONS))
         super().__init__(timeout=timeout, lro_options=dict(LRO_OPTIONS), **kwargs)
 
     def run(self) -> None:
@@ -85,7 +89,10 @@ class TemplatePolling(ARMPolling):
 class AsyncTemplatePolling(AsyncARMPolling):
     """Async ARM polling for template operations; ``timeout`` 0 means never sleep."""
 
+    _adopted_kind = "template"  # what an adopted (retried, already carried out) operation polls
+
     def __init__(self, timeout: float = 30, **kwargs: Any) -> None:
+        kwargs.setdefault("lro_algorithms", lro_algorithms(self._adopted_kind, LRO_OPTIONS))
         super().__init__(timeout=timeout, lro_options=dict(LRO_OPTIONS), **kwargs)
 
     async def run(self) -> None:
@@ -256,6 +263,8 @@ def _log_hint(template_url: str, template_body: Any, message: str | None) -> str
 class RunPolling(TemplatePolling):
     """Polls a run; the result is the final :class:`LastRunStatus`, a failure raises BuildFailedError."""
 
+    _adopted_kind = "run"
+
     def __init__(
         self, timeout: float = 30, *, on_status: StatusCallback | None = None, **kwargs: Any
     ) -> None:
@@ -305,6 +314,8 @@ class RunPolling(TemplatePolling):
 
 class AsyncRunPolling(AsyncTemplatePolling):
     """The async twin of :class:`RunPolling`."""
+
+    _adopted_kind = "run"
 
     def __init__(
         self, timeout: float = 30, *, on_status: StatusCallback | None = None, **kwargs: Any

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from azure.core.async_paging import AsyncItemPaged, AsyncList
 from azure.core.exceptions import ResourceNotFoundError
 from azure.core.polling import AsyncLROPoller
+from azure.core.rest import HttpRequest
 from azure.core.tracing.decorator import distributed_trace
 from azure.core.tracing.decorator_async import distributed_trace_async
 from azure.mgmt.core import AsyncARMPipelineClient
@@ -30,6 +31,7 @@ from .._client import BuildResult, ProgressArg
 from .._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
 from .._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
 from .._polling import AsyncCancelPolling, AsyncRunPolling, AsyncTemplatePolling, StatusCallback
+from .._resilience import adopted, maybe_acted
 from .._version import __version__
 
 if TYPE_CHECKING:
@@ -61,6 +63,8 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         AsyncARMChallengeAuthenticationPolicy,
     )
 
+    from .._resilience import AsyncRetryPolicy, AsyncStripAuthorizationPolicy
+
     # No NetworkTraceLoggingPolicy: it would log the Authorization header and request bodies (which may
     # hold SAS URLs). ARMHttpLoggingPolicy logs method, redacted URL and allow-listed headers only.
     kwargs.pop("logging_enable", None)
@@ -74,12 +78,13 @@ def _policies(credential: Any, base_url: str, kwargs: dict[str, Any]) -> list[An
         policies.ContentDecodePolicy(**kwargs),
         AsyncARMAutoResourceProviderRegistrationPolicy(),
         policies.AsyncRedirectPolicy(**kwargs),
-        policies.AsyncRetryPolicy(**kwargs),
+        AsyncRetryPolicy(**kwargs),
         AsyncARMChallengeAuthenticationPolicy(credential, *scopes, **kwargs),
         policies.CustomHookPolicy(**kwargs),
         policies.DistributedTracingPolicy(**kwargs),
         policies.SensitiveHeaderCleanupPolicy(**kwargs),
         ARMHttpLoggingPolicy(**kwargs),
+        AsyncStripAuthorizationPolicy(),  # innermost: no token left on what comes back
     ]
 
 
@@ -192,6 +197,21 @@ class ImageBuilderClient(ops.ClientBase):
         ops.raise_for_status(response, expected, self._api_version)
         return response
 
+    async def _start(self, request: Any, expected: tuple[int, ...], adopt: str | None, **kwargs: Any) -> Any:
+        """Send the request that starts a long-running operation; see the sync client's ``_start``."""
+        response = await self._client.send_request(request, _return_pipeline_response=True, **kwargs)
+        if adopt is not None and response.http_response.status_code == 409 and maybe_acted(response):
+            template = await self._client.send_request(
+                HttpRequest("GET", ops.template_url_of_run(str(request.url))),
+                _return_pipeline_response=True,
+                **kwargs,
+            )
+            if template.http_response.status_code == 200 and adopted(adopt, template, request):
+                _LOG.info("a retried %s %s had been carried out; adopting it", request.method, request.url)
+                return template
+        ops.raise_for_status(response, expected, self._api_version)
+        return response
+
     def _interval(self, polling_interval: float | None) -> float:
         return self._polling_interval if polling_interval is None else polling_interval
 
@@ -203,6 +223,7 @@ class ImageBuilderClient(ops.ClientBase):
         polling: Any,
         continuation_token: str | None,
         kwargs: dict[str, Any],
+        adopt: str | None = None,
     ) -> AsyncLROPoller[Any]:
         if continuation_token is not None:
             return AsyncLROPoller.from_continuation_token(
@@ -211,7 +232,7 @@ class ImageBuilderClient(ops.ClientBase):
                 client=self._client,
                 deserialization_callback=deserialize,
             )
-        response = await self._send(request, expected, **kwargs)
+        response = await self._start(request, expected, adopt, **kwargs)
         return AsyncLROPoller(self._client, response, deserialize, polling)
 
     def _paged(self, first: Any, item: str, kwargs: dict[str, Any]) -> AsyncItemPaged[Any]:
@@ -274,7 +295,7 @@ class ImageBuilderClient(ops.ClientBase):
             body = ops.template_body(template, validate=validate, api_version=self._api_version)
             request = self._ops.put_template(resource_group_name, image_template_name, body)
         return await self._lro(
-            request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs
+            request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs, adopt="put"
         )
 
     @distributed_trace_async
@@ -393,7 +414,9 @@ class ImageBuilderClient(ops.ClientBase):
         request = None
         if continuation_token is None:
             request = self._ops.run(resource_group_name, image_template_name)
-        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+        return await self._lro(
+            request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="run"
+        )
 
     @distributed_trace_async
     async def begin_cancel(

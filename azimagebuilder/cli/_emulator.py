@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
         "--fault",
         action="append",
         default=[],
-        metavar="ROUTE=KIND[@RATE][xTIMES][+after]",
+        metavar="ROUTE=KIND[@RATE][xTIMES][+after][+noretryafter]",
         help="inject faults, e.g. operations.get=500@0.1 or imageTemplates.run=429x1 (repeatable)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default: 0)")

@@ -46,7 +46,8 @@ class FaultRule:
         rate: probability per matching request, 0..1 (ignored while ``times`` is not used up).
         times: when set, hit exactly the first ``times`` matching requests, then never again.
         method: only requests with this HTTP method (None: any).
-        retry_after: seconds in the ``Retry-After`` header of a 429 (and 503).
+        retry_after: seconds in the ``Retry-After`` header of a 429 (and 503); ``None`` sends no header
+            (ARM throttling does not always say how long to wait).
         after: carry the request out, then lose the answer.
     """
 
@@ -55,7 +56,7 @@ class FaultRule:
     rate: float = 1.0
     times: int | None = None
     method: str | None = None
-    retry_after: int = 1
+    retry_after: int | None = 1
     after: bool = False
     hits: int = field(default=0, compare=False, repr=False)
 
@@ -134,7 +135,7 @@ def fault_error(rule: FaultRule) -> ArmError:
     assert rule.status != "drop"
     code, message = _MESSAGES[int(rule.status)]
     headers = {}
-    if rule.status in (429, 503):
+    if rule.status in (429, 503) and rule.retry_after is not None:
         headers["Retry-After"] = str(rule.retry_after)
     if rule.status == 504:
         headers["x-ms-failure-cause"] = "gateway"
@@ -142,7 +143,7 @@ def fault_error(rule: FaultRule) -> ArmError:
 
 
 def parse_fault(spec: str) -> FaultRule:
-    """Parse ``ROUTE=KIND[@RATE][xTIMES][+after]`` as the command line takes it.
+    """Parse ``ROUTE=KIND[@RATE][xTIMES][+after][+noretryafter]`` as the command line takes it.
 
     Example:
         >>> rule = parse_fault("imageTemplates.get=500@0.1")
@@ -154,8 +155,12 @@ def parse_fault(spec: str) -> FaultRule:
     route, sep, rest = spec.partition("=")
     if not sep or not route:
         raise ValueError(
-            f"fault {spec!r}: expected ROUTE=KIND[@RATE][xTIMES][+after], e.g. imageTemplates.get=500@0.1"
+            f"fault {spec!r}: expected ROUTE=KIND[@RATE][xTIMES][+after][+noretryafter], "
+            "e.g. imageTemplates.get=500@0.1"
         )
+    no_retry_after = rest.endswith("+noretryafter")
+    if no_retry_after:
+        rest = rest[: -len("+noretryafter")]
     after = rest.endswith("+after")
     if after:
         rest = rest[: -len("+after")]
@@ -174,4 +179,5 @@ def parse_fault(spec: str) -> FaultRule:
         kind = int(rest)  # type: ignore[assignment]
     else:
         raise ValueError(f"fault {spec!r}: kind must be 429, 500, 503, 504 or drop")
-    return FaultRule(route=route, status=kind, rate=rate, times=times, after=after)
+    retry_after = None if no_retry_after else 1
+    return FaultRule(route=route, status=kind, rate=rate, times=times, after=after, retry_after=retry_after)

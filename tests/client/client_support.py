@@ -7,6 +7,7 @@ request and every sleep (so retries and polling intervals can be checked without
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -172,7 +173,7 @@ class MockTransport(HttpTransport):  # type: ignore[type-arg]
         self.sleeps: list[float] = []
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        self.requests.append(request)
+        self.requests.append(copy.deepcopy(request))  # as sent: the client strips the token afterwards
         reply = self.handler(request)
         if isinstance(reply, Exception):
             raise reply
@@ -201,7 +202,7 @@ class AsyncMockTransport(AsyncHttpTransport):  # type: ignore[type-arg]
         self.sleeps: list[float] = []
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
-        self.requests.append(request)
+        self.requests.append(copy.deepcopy(request))  # as sent: the client strips the token afterwards
         reply = self.handler(request)
         if isinstance(reply, Exception):
             raise reply
