@@ -17,11 +17,14 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
 
+from .. import _codes as C
 from .._constants import DEFAULT_API_VERSION
+from .._expressions import is_arm_expression
 from .._errors import TemplateValidationError
 from .._problems import Problem
 from ..models import ImageTemplate
@@ -99,7 +102,35 @@ def load_template(
     try:
         template = ImageTemplate.from_arm(normalised)
     except TemplateValidationError as exc:
-        raise TemplateValidationError(exc.errors, warning_list, source=label) from None
+        errors = [_unheld_expression(normalised, p) for p in exc.errors]
+        raise TemplateValidationError(errors, warning_list, source=label) from None
     if warning_list:
         warnings.warn(TemplateWarning(warning_list, label), stacklevel=2)
     return template
+
+
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def _unheld_expression(document: Any, problem: Problem) -> Problem:
+    """A clear error for an ARM expression where the model needs an object or a list (``tags``,
+    ``identity``, ``properties``, a customizer): ``validate`` accepts it, an ImageTemplate cannot hold it."""
+    value = document
+    for match in _STEP.finditer(problem.path):
+        key, index = match.group(1), match.group(2)
+        if index is not None and isinstance(value, list) and int(index) < len(value):
+            value = value[int(index)]
+        elif key is not None and isinstance(value, dict) and key in value:
+            value = value[key]
+        else:
+            return problem
+    if not is_arm_expression(value):
+        return problem
+    field = problem.path.rsplit(".", 1)[-1] or "the template"
+    return Problem(
+        problem.path,
+        C.ARM_EXPRESSION,
+        f"`{field}` is the ARM expression {value}, which only Azure Resource Manager evaluates: an "
+        "ImageTemplate needs its value, so give the values it uses (parameters=, subscription_id=, "
+        "resource_group=), or check the template with validate(), which checks the rest around it",
+    )

@@ -144,7 +144,8 @@ class _Analyser:
                 path,
                 C.ARM_EXPRESSION,
                 f"{value} is an ARM template expression: evaluated by Azure Resource Manager at deployment, "
-                "so it is not checked here",
+                "so it is not checked here (give the values it uses with --parameters / --set or "
+                "parameters= to check what it stands for)",
                 "warning",
             )
             return "expr"
@@ -231,17 +232,9 @@ class _Analyser:
             return value
         if isinstance(value, str) and kind != "str":
             state = self.scan(value, path, name)
-            if state == "expr" and kind in ("int", "bool", "strlist", "intlist"):
-                return value
-            if state == "placeholder":
-                return value
-            if state == "expr":
-                self.add(
-                    path,
-                    C.WRONG_VALUE_TYPE,
-                    f"`{name}` must be a JSON {_DESCRIBE[kind]}; this library cannot hold an ARM expression "
-                    "in its place",
-                )
+            if state in ("expr", "placeholder"):
+                # An ARM expression stands for a value of any kind (ARM evaluates it at deployment): the
+                # warning names it, and the rest of the template is checked around it.
                 return value
         if kind == "str":
             if not isinstance(value, str):
@@ -570,6 +563,10 @@ class _Analyser:
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             path = f"properties.customize[{index}]"
+            if is_arm_expression(item):
+                self.scan(item, path)
+                out.append(item)
+                continue
             if not isinstance(item, dict):
                 self.add(path, C.WRONG_VALUE_TYPE, f"a customizer is an object, not {_json_kind(item)}")
                 out.append(item)
@@ -653,6 +650,10 @@ class _Analyser:
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             path = f"properties.distribute[{index}]"
+            if is_arm_expression(item):
+                self.scan(item, path)
+                out.append(item)
+                continue
             if not isinstance(item, dict):
                 self.add(path, C.WRONG_VALUE_TYPE, f"a distributor is an object, not {_json_kind(item)}")
                 out.append(item)
