@@ -24,8 +24,8 @@ from typing import Any
 
 from .. import _codes as C
 from .._constants import DEFAULT_API_VERSION
-from .._expressions import is_arm_expression
 from .._errors import TemplateValidationError
+from .._expressions import is_arm_expression
 from .._problems import Problem
 from ..models import ImageTemplate
 from ..validation._engine import analyse
