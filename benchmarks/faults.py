@@ -163,9 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
 
     print(
-        f"{args.lifecycles} concurrent lifecycles (build + delete), {args.fault_rate:.0%} of requests faulted "
-        f"({len(KINDS)} kinds, every route), emulator builds of {args.build_seconds:g} s, polling every "
-        f"{args.interval:g} s, seed {args.seed}\n"
+        f"{args.lifecycles} concurrent lifecycles (build + delete), {args.fault_rate:.0%} of requests "
+        f"faulted ({len(KINDS)} kinds, every route), emulator builds of {args.build_seconds:g} s, "
+        f"polling every {args.interval:g} s, seed {args.seed}\n"
     )
     print("| client | completed | failed | duplicated runs | lost templates | faults injected | wall time |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
