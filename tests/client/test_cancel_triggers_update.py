@@ -305,3 +305,133 @@ def test_every_public_method_is_traced(cls: type) -> None:
         method = getattr(cls, name)
         # azure-core's decorators wrap the method (functools.wraps leaves __wrapped__).
         assert hasattr(method, "__wrapped__"), f"{cls.__module__}.{name} is not distributed_trace'd"
+
+
+# -- begin_update ------------------------------------------------------------------------------------
+
+
+def _vhd(name: str) -> dict[str, Any]:
+    return {"type": "VHD", "runOutputName": name}
+
+
+@pytest.mark.parametrize("api_version", ["2020-02-14", LATEST])
+def test_update_tags_and_identity_at_every_version(slow_emulator: Any, api_version: str) -> None:
+    emu = slow_emulator()
+    other = identity_id(emu).replace("/aib", "/other")
+    with client_for(emu, api_version) as client:
+        client.begin_create_or_update(RG, "t", template(emu)).result()
+        updated = client.begin_update(
+            RG,
+            "t",
+            tags={"team": "images"},
+            identity={"type": "UserAssigned", "userAssignedIdentities": {other: {}}},
+        ).result()
+        again = client.get(RG, "t")
+    assert updated.tags == again.tags == {"team": "images"}
+    assert again.identity is not None
+    assert again.identity.resource_ids == [other]
+
+
+@pytest.mark.parametrize("api_version", ["2023-07-01", LATEST])
+def test_update_distribute_from_2023_07_01(slow_emulator: Any, api_version: str) -> None:
+    emu = slow_emulator()
+    with client_for(emu, api_version) as client:
+        client.begin_create_or_update(RG, "t", template(emu)).result()
+        client.begin_update(RG, "t", distribute=[_vhd("first"), _vhd("second")]).result()
+        again = client.get(RG, "t")
+    assert [d.run_output_name for d in again.distribute] == ["first", "second"]
+
+
+@pytest.mark.parametrize("api_version", ["2024-02-01", LATEST])
+def test_update_vm_profile_from_2024_02_01(slow_emulator: Any, api_version: str) -> None:
+    emu = slow_emulator()
+    with client_for(emu, api_version) as client:
+        client.begin_create_or_update(RG, "t", template(emu)).result()
+        client.begin_update(RG, "t", vm_profile={"vmSize": "Standard_D4s_v3", "osDiskSizeGB": 64}).result()
+        again = client.get(RG, "t")
+    assert again.vm_profile is not None
+    assert again.vm_profile.vm_size == "Standard_D4s_v3"
+    assert again.vm_profile.os_disk_size_gb == 64
+
+
+@pytest.mark.parametrize(
+    ("api_version", "change", "needs"),
+    [
+        ("2022-07-01", {"distribute": [_vhd("v")]}, "2023-07-01"),
+        ("2023-07-01", {"vm_profile": {"vmSize": "Standard_D2s_v3"}}, "2024-02-01"),
+    ],
+)
+def test_update_refuses_locally_what_the_version_cannot_patch(
+    slow_emulator: Any, api_version: str, change: dict[str, Any], needs: str
+) -> None:
+    emu = slow_emulator()
+    sent: list[Any] = []
+    with client_for(emu, api_version) as client, pytest.raises(ApiVersionTooOldError) as caught:
+        client.begin_update(RG, "t", raw_request_hook=sent.append, **change)
+    assert caught.value.required_api_version == needs
+    assert caught.value.field is not None
+    assert caught.value.field.startswith("properties.")
+    assert sent == []
+
+
+def test_update_refuses_bad_values_and_no_change_locally() -> None:
+    from azimagebuilder._operations import update_body
+
+    with pytest.raises(ValueError, match="at least one change"):
+        update_body(LATEST, {"tags": None})
+    with pytest.raises(ValueError, match=r"vm_profile \(properties.vmProfile\)"):
+        update_body(LATEST, {"vm_profile": {"osDiskSizeGB": "big"}})
+    with pytest.raises(ValueError, match="distribute"):
+        update_body(LATEST, {"distribute": []})
+    with pytest.raises(ValueError, match="tags"):
+        update_body(LATEST, {"tags": {"a": 1}})
+
+
+@pytest.mark.parametrize(
+    ("api_version", "body", "refused"),
+    [
+        ("2022-07-01", {"properties": {"distribute": [_vhd("v")]}}, "properties.distribute"),
+        ("2023-07-01", {"properties": {"vmProfile": {"vmSize": "x"}}}, "properties.vmProfile"),
+        (LATEST, {"properties": {"source": {"type": "PlatformImage"}}}, "properties.source"),
+        (LATEST, {"location": "eastus"}, "location"),
+    ],
+)
+def test_the_emulator_refuses_a_patch_the_version_does_not_allow(
+    slow_emulator: Any, api_version: str, body: dict[str, Any], refused: str
+) -> None:
+    from azure.core.rest import HttpRequest
+
+    emu = slow_emulator()
+    with client_for(emu, api_version) as client:
+        client.begin_create_or_update(RG, "t", template(emu)).result()
+        url = client._ops.template_path(RG, "t")
+        request = HttpRequest("PATCH", emu.base_url + url, params={"api-version": api_version}, json=body)
+        response = client._client.send_request(request)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "InvalidParameter"
+        assert error["target"] == refused
+        assert refused in error["message"]
+        assert client.get(RG, "t").distribute[0].run_output_name == "vhd"  # nothing changed
+
+
+def test_aio_update(slow_emulator: Any) -> None:
+    emu = slow_emulator()
+
+    async def main() -> None:
+        async with aio_client_for(emu, LATEST) as client:
+            await (await client.begin_create_or_update(RG, "t", template(emu))).result()
+            poller = await client.begin_update(
+                RG, "t", tags={"a": "b"}, vm_profile={"vmSize": "Standard_D4s_v3"}, distribute=[_vhd("x")]
+            )
+            await poller.result()
+            again = await client.get(RG, "t")
+            assert again.tags == {"a": "b"}
+            assert again.vm_profile is not None
+            assert again.vm_profile.vm_size == "Standard_D4s_v3"
+            assert [d.run_output_name for d in again.distribute] == ["x"]
+            with pytest.raises(ApiVersionTooOldError):
+                async with aio_client_for(emu, "2023-07-01") as old:
+                    await old.begin_update(RG, "t", vm_profile={"vmSize": "Standard_D4s_v3"})
+
+    asyncio.run(main())

@@ -82,6 +82,25 @@ ROUTE_FLOORS: dict[str, str] = {
 _SECTION = "imagebuilder"
 
 
+#: What a PATCH may change, per the service's ImageTemplateUpdateParameters: path -> first api-version.
+PATCHABLE: dict[str, str] = {
+    "tags": "2019-05-01-preview",
+    "identity": "2019-05-01-preview",
+    "properties.distribute": "2023-07-01",
+    "properties.vmProfile": "2024-02-01",
+}
+
+
+def patchable_fields(api_version: str) -> frozenset[str]:
+    """The paths a PATCH at ``api_version`` may change.
+
+    Example:
+        >>> sorted(patchable_fields("2023-07-01"))
+        ['identity', 'properties.distribute', 'tags']
+    """
+    return frozenset(path for path, floor in PATCHABLE.items() if at_least(api_version, floor[:10]))
+
+
 def _key(subscription: str, group: str, name: str) -> str:
     return f"{subscription}/{group}/{name}".lower()
 
@@ -522,33 +541,87 @@ class ImageBuilderProvider:
 
     def patch(self, request: Request, params: dict[str, str]) -> Response:
         body = request.json()
+        api_version = request.api_version or ""
         if not isinstance(body, dict):
             raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
-        allowed = {"tags", "identity"} | (
-            {"properties"} if at_least(request.api_version or "", "2023-07-01") else set()
-        )
-        extra = sorted(set(body) - allowed)
-        if extra:
+        allowed = patchable_fields(api_version)
+        asked = [key for key in body if key != "properties"]
+        properties = body.get("properties")
+        if "properties" in body:
+            if not isinstance(properties, dict):
+                raise ArmError(
+                    400, "InvalidRequestContent", "'properties' must be an object.", target="properties"
+                )
+            asked += [f"properties.{key}" for key in properties]
+        refused = [path for path in asked if path not in allowed]
+        if refused:
             raise ArmError(
                 400,
                 "InvalidParameter",
-                f"Only {', '.join(sorted(allowed))} can be updated on an image template; "
-                "delete and re-create it "
-                f"to change {', '.join(extra)}.",
-                target=extra[0],
+                f"Only {', '.join(sorted(allowed))} can be updated on an image template at api-version "
+                f"{api_version}; delete and re-create it to change {', '.join(refused)}.",
+                target=refused[0],
             )
         if isinstance(body.get("tags"), dict):
             try:
                 scenario_of(body["tags"], None)
             except ValueError as exc:
                 raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
+        if "tags" in body and not isinstance(body["tags"], dict):
+            raise ArmError(400, "InvalidParameter", "'tags' must be an object of strings.", target="tags")
+        if "identity" in body and not isinstance(body["identity"], dict):
+            raise ArmError(400, "InvalidParameter", "'identity' must be an object.", target="identity")
+        changed_properties = dict(properties or {})
+        if changed_properties:
+            problems = library_problems(
+                {
+                    "location": "westus2",
+                    "properties": {"source": {"type": "PlatformImage"}, **changed_properties},
+                },
+                api_version,
+            )
+            problems = [
+                p
+                for p in problems
+                if p["target"].startswith(tuple(f"properties.{k}" for k in changed_properties))
+            ]
+            if problems:
+                first = problems[0]
+                raise ArmError(
+                    400,
+                    "InvalidParameter",
+                    f"The image template update is invalid: {first['target']}: {first['message']}",
+                    target=first["target"] or None,
+                    details=problems,
+                )
         with self.ctx.state.changing():
             _, record = self._existing(params)
+            run = record.get("run")
+            now = to_epoch(self._now())
+            if changed_properties and run is not None and now < run["end"]:
+                raise ArmError(
+                    409,
+                    "Conflict",
+                    f"Image template '{record['name']}' cannot be updated while a build is running.",
+                )
             if "tags" in body:
                 record["tags"] = dict(body.get("tags") or {})
             if "identity" in body:
-                record["identity"] = body["identity"]
-            return Response.json(200, self._render(record, request.api_version or ""))
+                identity = copy.deepcopy(body["identity"])
+                uais = identity.get("userAssignedIdentities")
+                if isinstance(uais, dict):
+                    identity["userAssignedIdentities"] = {k: {} for k, v in uais.items() if v is not None}
+                record["identity"] = identity
+            if changed_properties:
+                stored = normalise({**record["properties"], **changed_properties}, api_version)
+                for key in changed_properties:
+                    record["properties"][key] = stored[key]
+            request_body = dict(record["request"])
+            request_body["tags"] = record.get("tags") or {}
+            request_body["identity"] = record.get("identity")
+            request_body["properties"] = {**request_body.get("properties", {}), **changed_properties}
+            record["request"] = canonical(request_body)
+            return Response.json(200, self._render(record, api_version))
 
     def delete(self, request: Request, params: dict[str, str]) -> Response:
         api_version = request.api_version or ""
