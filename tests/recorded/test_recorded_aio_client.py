@@ -14,11 +14,13 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from azimagebuilder import (
     ApiVersionNotSupportedError,
+    BuildCanceledError,
     BuildFailedError,
     BuildResult,
     ImageTemplate,
     RunOutput,
     TemplateExistsError,
+    Trigger,
     VhdNotCopiedError,
 )
 
@@ -200,3 +202,82 @@ async def test_unsupported_api_version_says_what_to_pass(session: Any) -> None:
             await client.get(session.resource_group, PROBE)
     assert caught.value.api_version == "2019-05-01-preview"
     assert "api_version" in str(caught.value)
+
+
+# -- cancel, triggers, update: api-version 2025-10-01 -------------------------------------------------------
+
+LATEST = "2025-10-01"
+
+
+def _identity(session: Any) -> dict[str, Any]:
+    resource_id = (
+        f"/subscriptions/{session.subscription_id}/resourceGroups/{session.resource_group}"
+        "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/azimagebuilder-identity"
+    )
+    return session.identity or {"type": "UserAssigned", "userAssignedIdentities": {resource_id: {}}}
+
+
+@pytest.mark.recording(
+    api_version=LATEST, build_duration=30, create_duration=0.4, delete_duration=0.4, live=False
+)
+async def test_begin_cancel(session: Any) -> None:
+    # An async poller polls only when awaited: run, cancel, then the run's result, in that order.
+    async with session.aio_client() as client:
+        await _create(session, client, "cancel", session.template(identity=_identity(session)))
+        run = await client.begin_run(session.resource_group, "cancel")
+        status = await (await client.begin_cancel(session.resource_group, "cancel")).result()
+        with pytest.raises(BuildCanceledError) as caught:
+            await run.result()
+        outputs = [o async for o in client.list_run_outputs(session.resource_group, "cancel")]
+    assert status.run_state == "Canceled"
+    assert caught.value.last_run_status is not None
+    assert caught.value.last_run_status.run_state == "Canceled"
+    assert outputs == []
+
+
+@pytest.mark.recording(api_version=LATEST, live=False)
+async def test_trigger_operations(session: Any) -> None:
+    import azimagebuilder as aib
+
+    source = aib.SharedImageVersionSource(
+        image_version_id=(
+            f"/subscriptions/{session.subscription_id}/resourceGroups/{session.resource_group}"
+            "/providers/Microsoft.Compute/galleries/gallery/images/ubuntu/versions/latest"
+        )
+    )
+    template = session.template(identity=_identity(session), source=source)
+    rg = session.resource_group
+    async with session.aio_client() as client:
+        await _create(session, client, "triggered", template)
+        created = await (await client.begin_create_or_update_trigger(rg, "triggered", "source")).result()
+        got = await client.get_trigger(rg, "triggered", "source")
+        listed = [t async for t in client.list_triggers(rg, "triggered")]
+        await (await client.begin_delete_trigger(rg, "triggered", "source")).result()
+        with pytest.raises(ResourceNotFoundError):
+            await client.get_trigger(rg, "triggered", "source")
+    assert isinstance(created, Trigger)
+    assert got.kind == "SourceImage"
+    assert [t.name for t in listed] == ["source"]
+
+
+@pytest.mark.recording(api_version=LATEST, live=False)
+async def test_begin_update_every_patchable_field(session: Any) -> None:
+    import azimagebuilder as aib
+
+    rg = session.resource_group
+    async with session.aio_client() as client:
+        await _create(session, client, "patched", session.template(identity=_identity(session)))
+        poller = await client.begin_update(
+            rg,
+            "patched",
+            tags={"team": "images"},
+            identity=_identity(session),
+            distribute=[aib.VhdDistributor(run_output_name="vhd2")],
+            vm_profile=aib.VmProfile(vm_size="Standard_D4s_v3", os_disk_size_gb=64),
+        )
+        await poller.result()
+        again = await client.get(rg, "patched")
+    assert again.tags == {"team": "images"}
+    assert [d.run_output_name for d in again.distribute] == ["vhd2"]
+    assert again.vm_profile is not None
+    assert again.vm_profile.vm_size == "Standard_D4s_v3"

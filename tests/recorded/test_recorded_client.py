@@ -13,11 +13,13 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from azimagebuilder import (
     ApiVersionNotSupportedError,
+    BuildCanceledError,
     BuildFailedError,
     BuildResult,
     ImageTemplate,
     RunOutput,
     TemplateExistsError,
+    Trigger,
     VhdNotCopiedError,
 )
 
@@ -208,3 +210,92 @@ def test_unsupported_api_version_says_what_to_pass(session: Any) -> None:
     assert caught.value.api_version == "2019-05-01-preview"
     assert "api_version" in str(caught.value)
     assert caught.value.suggested_api_version in {"2022-07-01", "2024-02-01"}
+
+
+# -- cancel, triggers, update: api-version 2025-10-01 -------------------------------------------------------
+
+LATEST = "2025-10-01"
+
+
+def _identity(session: Any) -> dict[str, Any]:
+    resource_id = (
+        f"/subscriptions/{session.subscription_id}/resourceGroups/{session.resource_group}"
+        "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/azimagebuilder-identity"
+    )
+    return session.identity or {"type": "UserAssigned", "userAssignedIdentities": {resource_id: {}}}
+
+
+def _gallery_source(session: Any) -> Any:
+    import azimagebuilder as aib
+
+    return aib.SharedImageVersionSource(
+        image_version_id=(
+            f"/subscriptions/{session.subscription_id}/resourceGroups/{session.resource_group}"
+            "/providers/Microsoft.Compute/galleries/gallery/images/ubuntu/versions/latest"
+        )
+    )
+
+
+@pytest.mark.recording(
+    api_version=LATEST, build_duration=30, create_duration=0.4, delete_duration=0.4, live=False
+)
+def test_begin_cancel_from_a_build_progress_callback(session: Any) -> None:
+    # The callback runs on the run poller's thread, so the cancel and its polls come in one order.
+    canceled: list[Any] = []
+    with session.client() as client:
+
+        def on_progress(event: Any) -> None:
+            if event.run_state == "Running" and not canceled:
+                canceled.append(client.begin_cancel(session.resource_group, "cancel").result())
+
+        template = session.template(identity=_identity(session))
+        with pytest.raises(BuildCanceledError) as caught:
+            client.build(session.resource_group, "cancel", template, progress=on_progress)
+        outputs = list(client.list_run_outputs(session.resource_group, "cancel"))
+        last = client.get(session.resource_group, "cancel").last_run_status
+    assert not isinstance(caught.value, BuildFailedError)
+    assert [s.run_state for s in canceled] == ["Canceled"]
+    assert last is not None
+    assert last.run_state == "Canceled"
+    assert outputs == []
+
+
+@pytest.mark.recording(api_version=LATEST, live=False)
+def test_trigger_operations(session: Any) -> None:
+    template = session.template(identity=_identity(session), source=_gallery_source(session))
+    with session.client() as client:
+        _create(session, client, "triggered", template)
+        created = client.begin_create_or_update_trigger(
+            session.resource_group, "triggered", "source"
+        ).result()
+        got = client.get_trigger(session.resource_group, "triggered", "source")
+        listed = list(client.list_triggers(session.resource_group, "triggered"))
+        client.begin_delete_trigger(session.resource_group, "triggered", "source").result()
+        with pytest.raises(ResourceNotFoundError):
+            client.get_trigger(session.resource_group, "triggered", "source")
+    assert isinstance(created, Trigger)
+    assert created.kind == got.kind == "SourceImage"
+    assert got.status is not None
+    assert got.status.code == "Healthy"
+    assert [t.name for t in listed] == ["source"]
+
+
+@pytest.mark.recording(api_version=LATEST, live=False)
+def test_begin_update_every_patchable_field(session: Any) -> None:
+    import azimagebuilder as aib
+
+    with session.client() as client:
+        _create(session, client, "patched", session.template(identity=_identity(session)))
+        updated = client.begin_update(
+            session.resource_group,
+            "patched",
+            tags={"team": "images"},
+            identity=_identity(session),
+            distribute=[aib.VhdDistributor(run_output_name="vhd2")],
+            vm_profile=aib.VmProfile(vm_size="Standard_D4s_v3", os_disk_size_gb=64),
+        ).result()
+        again = client.get(session.resource_group, "patched")
+    assert updated.tags == again.tags == {"team": "images"}
+    assert [d.run_output_name for d in again.distribute] == ["vhd2"]
+    assert again.vm_profile is not None
+    assert again.vm_profile.vm_size == "Standard_D4s_v3"
