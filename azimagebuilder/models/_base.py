@@ -6,10 +6,13 @@ model must accept the wire shape (a plain dict) wherever a model is expected.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Annotated, Any, ClassVar, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.alias_generators import to_camel
 
 from .._expressions import is_arm_expression
@@ -41,20 +44,61 @@ Seq = Annotated[Sequence[_T], AfterValidator(tuple)]
 Map = Annotated[Mapping[_K, _V], AfterValidator(dict)]
 
 
-class WireModel(BaseModel):
+#: Wire names that are not the plain camelCase of the field name. Declare irregular names here, never with
+#: ``Field(alias=...)``: type checkers (pyright, mypy) take an explicit alias as the keyword to write, so
+#: ``VmProfile(os_disk_size_gb=...)`` would stop type-checking (tests/models/test_construction.py checks).
+WIRE_NAMES: dict[str, str] = {
+    "os_disk_size_gb": "osDiskSizeGB",
+}
+
+
+def wire_name(field_name: str) -> str:
+    """The camelCase wire name of a snake_case field: ``vm_profile`` -> ``vmProfile``."""
+    return WIRE_NAMES.get(field_name) or to_camel(field_name)
+
+
+class _WireModelMeta(ModelMetaclass):
+    # A data descriptor on the metaclass wins over the ``__signature__`` pydantic sets on each class (and
+    # sets again when a deferred schema is built): inspect.signature(), help() and Jupyter show the
+    # snake_case fields from import on, computed on first look, so importing costs nothing more.
+    @property
+    def __signature__(cls) -> inspect.Signature:
+        cached = cls.__dict__.get("_wire_signature")
+        if cached is None:
+            from ._construct import signature
+
+            cached = signature(cls)  # type: ignore[arg-type]
+            type.__setattr__(cls, "_wire_signature", cached)
+        return cached
+
+    @__signature__.setter
+    def __signature__(cls, value: Any) -> None:
+        pass  # pydantic's own (camelCase aliases) is not used
+
+
+class WireModel(BaseModel, metaclass=_WireModelMeta):
     """Frozen pydantic model with camelCase aliases, unknown fields kept, and a short ``repr``.
+
+    Built in Python, a model takes its snake_case field names as keywords (the camelCase wire names work
+    too); any other keyword raises ``TypeError`` with "did you mean", and a value of the wrong shape raises
+    :class:`~azimagebuilder.TemplateValidationError` naming the Python path. Fields this library does not
+    model go in ``extra={"wireName": value}``. Dicts of the wire shape (``model_validate``, nested dicts,
+    ``from_arm``) keep unknown fields as they are.
 
     Example:
         >>> from azimagebuilder.models import VnetConfig
         >>> VnetConfig.model_validate({"Name": "vnet", "subnetName": "default"}).name
         'vnet'
+        >>> VnetConfig(nmae="vnet")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        TypeError: VnetConfig() got an unexpected keyword argument 'nmae'; did you mean `name`? ...
     """
 
     model_config = ConfigDict(
         frozen=True,
         extra="allow",
         populate_by_name=True,
-        alias_generator=to_camel,
+        alias_generator=wire_name,
         validate_default=False,
         ser_json_inf_nan="constants",
         # Schemas are built on first use, so importing the package (or validating a dict) stays cheap.
@@ -63,6 +107,40 @@ class WireModel(BaseModel):
 
     #: Fields left out of to_wire(): values only the service fills in.
     _read_only: ClassVar[frozenset[str]] = frozenset()
+
+    if TYPE_CHECKING:
+        #: Fields this library does not model, written to the wire as given (``model_extra``).
+        extra: Mapping[str, Any] | None = None
+    else:
+
+        @property
+        def extra(self) -> Mapping[str, Any]:
+            """Fields this library does not model, as given (read-only view of ``model_extra``)."""
+            return MappingProxyType(dict(self.model_extra or {}))
+
+    def __init__(self, /, **data: Any) -> None:
+        from ._construct import check_extra, check_keywords, raise_readable
+
+        extra = data.pop("extra", None)
+        check_keywords(type(self), data)
+        if extra is not None:
+            data.update(check_extra(type(self), extra))
+        try:
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+        except ValidationError as exc:
+            raise_readable(type(self), exc)
+
+    # The JSON side (model_validate, nested dicts, from_arm) does not go through __init__.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):  # private state (ImageTemplate's api version, resource keys)
+            super().__setattr__(name, value)
+            return
+        cls = type(self).__name__
+        raise AttributeError(
+            f"{cls} is immutable: write {cls.lower()}.model_copy(update={{{name!r}: ...}}) for a changed copy"
+        )
 
     @model_validator(mode="before")
     @classmethod

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from ._base import ArmExpression, WireModel
 
 
@@ -33,5 +31,5 @@ class VmProfile(WireModel):
     """
 
     vm_size: str | None = None
-    os_disk_size_gb: int | ArmExpression | None = Field(default=None, alias="osDiskSizeGB")
+    os_disk_size_gb: int | ArmExpression | None = None
     vnet_config: VnetConfig | None = None
