@@ -13,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from ._base import ArmExpression, WireModel, is_arm_expression
+from ._base import ArmExpression, Map, Seq, WireModel, is_arm_expression
+from ._build import AutoRun, ErrorHandling, Optimize, VmBootOptimization, WorkloadOptimization
 from ._customizer import (
     Customizer,
     FileCustomizer,
@@ -25,53 +26,94 @@ from ._customizer import (
 )
 from ._distributor import (
     Distributor,
+    LatestVersioner,
     ManagedImageDistributor,
     SharedImageDistributor,
+    SourceVersioner,
+    TargetRegion,
     UnknownDistributor,
+    UnknownVersioner,
+    Versioner,
     VhdDistributor,
 )
 from ._enums import ProvisioningErrorCode, ProvisioningState, RunState, RunSubState
 from ._identity import UserAssignedIdentity
-from ._profile import VmProfile, VnetConfig
+from ._profile import DataDisk, VmProfile, VnetConfig
 from ._schema import template_json_schema
-from ._source import ManagedImageSource, PlatformImageSource, SharedImageVersionSource, Source, UnknownSource
-from ._status import LastRunStatus, ProvisioningError, RunOutput
+from ._source import (
+    ManagedImageSource,
+    PlatformImagePurchasePlan,
+    PlatformImageSource,
+    SharedImageVersionSource,
+    Source,
+    UnknownSource,
+)
+from ._status import LastRunStatus, ProvisioningError, RunOutput, SystemData
 from ._template import ImageTemplate
 from ._trigger import Trigger, TriggerStatus
+from ._validator import (
+    FileValidator,
+    PowerShellValidator,
+    ShellValidator,
+    UnknownValidator,
+    Validation,
+    Validator,
+)
 
 __all__ = [
     "ArmExpression",
+    "AutoRun",
     "Customizer",
+    "DataDisk",
     "Distributor",
+    "ErrorHandling",
     "FileCustomizer",
+    "FileValidator",
     "ImageTemplate",
     "LastRunStatus",
+    "LatestVersioner",
     "ManagedImageDistributor",
     "ManagedImageSource",
+    "Map",
+    "Optimize",
+    "PlatformImagePurchasePlan",
     "PlatformImageSource",
     "PowerShellCustomizer",
+    "PowerShellValidator",
     "ProvisioningError",
     "ProvisioningErrorCode",
     "ProvisioningState",
     "RunOutput",
     "RunState",
     "RunSubState",
+    "Seq",
     "SharedImageDistributor",
     "SharedImageVersionSource",
     "ShellCustomizer",
+    "ShellValidator",
     "Source",
+    "SourceVersioner",
+    "SystemData",
+    "TargetRegion",
     "Trigger",
     "TriggerStatus",
     "UnknownCustomizer",
     "UnknownDistributor",
     "UnknownSource",
+    "UnknownValidator",
+    "UnknownVersioner",
     "UserAssignedIdentity",
+    "Validation",
+    "Validator",
+    "Versioner",
     "VhdDistributor",
+    "VmBootOptimization",
     "VmProfile",
     "VnetConfig",
     "WindowsRestartCustomizer",
     "WindowsUpdateCustomizer",
     "WireModel",
+    "WorkloadOptimization",
     "is_arm_expression",
     "template_json_schema",
 ]

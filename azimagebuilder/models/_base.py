@@ -16,8 +16,14 @@ from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.alias_generators import to_camel
 
 from .._expressions import is_arm_expression
+from .._fields import Shape, wire_names
 
-__all__ = ["ArmExpression", "Map", "Seq", "TypedWireModel", "WireModel", "is_arm_expression"]
+__all__ = ["ArmExpression", "Map", "Seq", "TypedWireModel", "WireModel", "is_arm_expression", "wire_name"]
+
+
+def read_only(shape: Shape) -> frozenset[str]:
+    """The Python names of a shape's read-only fields (left out of ``to_wire()``)."""
+    return frozenset(f.python for f in shape.fields if f.read_only)
 
 
 def _require_expression(value: str) -> str:
@@ -47,13 +53,21 @@ Map = Annotated[Mapping[_K, _V], AfterValidator(dict)]
 #: Wire names that are not the plain camelCase of the field name. Declare irregular names here, never with
 #: ``Field(alias=...)``: type checkers (pyright, mypy) take an explicit alias as the keyword to write, so
 #: ``VmProfile(os_disk_size_gb=...)`` would stop type-checking (tests/models/test_construction.py checks).
+#: They come from the field declarations (``_fields.py``: ``osDiskSizeGB``, ``sizeGB``, ``inVMValidations``,
+#: ``validate`` for ``validation``), so each is written once.
 WIRE_NAMES: dict[str, str] = {
-    "os_disk_size_gb": "osDiskSizeGB",
+    python: wire for python, wire in wire_names().items() if wire != to_camel(python)
 }
 
 
 def wire_name(field_name: str) -> str:
-    """The camelCase wire name of a snake_case field: ``vm_profile`` -> ``vmProfile``."""
+    """The wire name of a snake_case field: ``vm_profile`` -> ``vmProfile``, ``os_disk_size_gb`` ->
+    ``osDiskSizeGB`` (irregular ones as declared in ``_fields.py``).
+
+    Example:
+        >>> wire_name("os_disk_size_gb"), wire_name("run_output_name")
+        ('osDiskSizeGB', 'runOutputName')
+    """
     return WIRE_NAMES.get(field_name) or to_camel(field_name)
 
 

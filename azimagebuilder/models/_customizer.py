@@ -6,8 +6,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import Discriminator, Tag
 
+from .. import _fields as D
 from ._base import ArmExpression, Seq, TypedWireModel
-from ._source import tagger
+from ._source import tagger, types_of
 
 
 class ShellCustomizer(TypedWireModel):
@@ -18,8 +19,8 @@ class ShellCustomizer(TypedWireModel):
         {'type': 'Shell', 'name': 'hello', 'inline': ['echo hello']}
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("Shell",)
-    type: str = "Shell"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.SHELL_CUSTOMIZER.tags
+    type: str = D.SHELL_CUSTOMIZER.tag
     name: str | None = None
     script_uri: str | None = None
     sha256_checksum: str | None = None
@@ -34,14 +35,16 @@ class PowerShellCustomizer(TypedWireModel):
         True
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("PowerShell",)
-    type: str = "PowerShell"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.POWERSHELL_CUSTOMIZER.tags
+    type: str = D.POWERSHELL_CUSTOMIZER.tag
     name: str | None = None
     script_uri: str | None = None
     sha256_checksum: str | None = None
     inline: Seq[str] | ArmExpression | None = None
     valid_exit_codes: Seq[int | ArmExpression] | ArmExpression | None = None
     run_elevated: bool | ArmExpression | None = None
+    #: Run as the local system account (with ``run_elevated``); 2020-02-14 and later.
+    run_as_system: bool | ArmExpression | None = None
 
 
 class WindowsRestartCustomizer(TypedWireModel):
@@ -52,8 +55,8 @@ class WindowsRestartCustomizer(TypedWireModel):
         {'type': 'WindowsRestart', 'restartTimeout': '5m'}
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("WindowsRestart",)
-    type: str = "WindowsRestart"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.WINDOWS_RESTART_CUSTOMIZER.tags
+    type: str = D.WINDOWS_RESTART_CUSTOMIZER.tag
     name: str | None = None
     restart_command: str | None = None
     restart_check_command: str | None = None
@@ -68,8 +71,8 @@ class FileCustomizer(TypedWireModel):
         'File'
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("File",)
-    type: str = "File"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.FILE_CUSTOMIZER.tags
+    type: str = D.FILE_CUSTOMIZER.tag
     name: str | None = None
     source_uri: str | None = None
     destination: str | None = None
@@ -84,8 +87,8 @@ class WindowsUpdateCustomizer(TypedWireModel):
         20
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("WindowsUpdate",)
-    type: str = "WindowsUpdate"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.WINDOWS_UPDATE_CUSTOMIZER.tags
+    type: str = D.WINDOWS_UPDATE_CUSTOMIZER.tag
     name: str | None = None
     search_criteria: str | None = None
     filters: Seq[str] | ArmExpression | None = None
@@ -99,21 +102,17 @@ class UnknownCustomizer(TypedWireModel):
     name: str | None = None
 
 
-CUSTOMIZER_TYPES: dict[str, type[TypedWireModel]] = {
-    "shell": ShellCustomizer,
-    "powershell": PowerShellCustomizer,
-    "windowsrestart": WindowsRestartCustomizer,
-    "file": FileCustomizer,
-    "windowsupdate": WindowsUpdateCustomizer,
-}
+CUSTOMIZER_TYPES = types_of(
+    ShellCustomizer, PowerShellCustomizer, WindowsRestartCustomizer, FileCustomizer, WindowsUpdateCustomizer
+)
 
 #: Any customizer; a dict of the wire shape is accepted too.
 Customizer = Annotated[
-    Annotated[ShellCustomizer, Tag("shell")]
-    | Annotated[PowerShellCustomizer, Tag("powershell")]
-    | Annotated[WindowsRestartCustomizer, Tag("windowsrestart")]
-    | Annotated[FileCustomizer, Tag("file")]
-    | Annotated[WindowsUpdateCustomizer, Tag("windowsupdate")]
+    Annotated[ShellCustomizer, Tag(D.SHELL_CUSTOMIZER.key)]
+    | Annotated[PowerShellCustomizer, Tag(D.POWERSHELL_CUSTOMIZER.key)]
+    | Annotated[WindowsRestartCustomizer, Tag(D.WINDOWS_RESTART_CUSTOMIZER.key)]
+    | Annotated[FileCustomizer, Tag(D.FILE_CUSTOMIZER.key)]
+    | Annotated[WindowsUpdateCustomizer, Tag(D.WINDOWS_UPDATE_CUSTOMIZER.key)]
     | Annotated[UnknownCustomizer, Tag("unknown")],
     Discriminator(tagger(CUSTOMIZER_TYPES)),
 ]

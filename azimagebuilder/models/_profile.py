@@ -1,8 +1,8 @@
-"""The build VM: size, OS disk size and an optional existing virtual network."""
+"""The build VM: size, OS disk size, identities, an optional existing virtual network, data disks."""
 
 from __future__ import annotations
 
-from ._base import ArmExpression, WireModel
+from ._base import ArmExpression, Seq, WireModel
 
 
 class VnetConfig(WireModel):
@@ -20,6 +20,10 @@ class VnetConfig(WireModel):
     subnet_name: str | None = None
     resource_group_name: str | None = None
     subnet_id: str | None = None
+    #: Size of the proxy VM that passes traffic to the build VM (2021-10-01 and later).
+    proxy_vm_size: str | None = None
+    #: A subnet for the Azure Container Instance of an isolated build (2024-02-01 and later).
+    container_instance_subnet_id: str | None = None
 
 
 class VmProfile(WireModel):
@@ -32,4 +36,17 @@ class VmProfile(WireModel):
 
     vm_size: str | None = None
     os_disk_size_gb: int | ArmExpression | None = None
+    #: User-assigned identities for the build VM itself (resource ids; 2021-10-01 and later).
+    user_assigned_identities: Seq[str] | ArmExpression | None = None
     vnet_config: VnetConfig | None = None
+
+
+class DataDisk(WireModel):
+    """An extra empty data disk of the build VM (``properties.additionalDataDisks``, 2025-10-01 and later).
+
+    Example:
+        >>> DataDisk(size_gb=64).to_wire()
+        {'sizeGB': 64}
+    """
+
+    size_gb: int | ArmExpression | None = None

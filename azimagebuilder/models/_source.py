@@ -6,7 +6,21 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Discriminator, Field, Tag
 
-from ._base import TypedWireModel
+from .. import _fields as D
+from ._base import TypedWireModel, WireModel, read_only
+
+
+class PlatformImagePurchasePlan(WireModel):
+    """The Marketplace purchase plan of a platform image that has one (api-version 2020-02-14 and later).
+
+    Example:
+        >>> PlatformImagePurchasePlan(plan_name="p", plan_product="o", plan_publisher="pub").to_wire()
+        {'planName': 'p', 'planProduct': 'o', 'planPublisher': 'pub'}
+    """
+
+    plan_name: str
+    plan_product: str
+    plan_publisher: str
 
 
 class PlatformImageSource(TypedWireModel):
@@ -18,12 +32,17 @@ class PlatformImageSource(TypedWireModel):
 'version': 'latest'}
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("PlatformImage",)
-    type: str = "PlatformImage"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.PLATFORM_IMAGE_SOURCE.tags
+    _read_only: ClassVar[frozenset[str]] = read_only(D.PLATFORM_IMAGE_SOURCE)
+    type: str = D.PLATFORM_IMAGE_SOURCE.tag
     publisher: str | None = None
     offer: str | None = None
     sku: str | None = None
     version: str | None = "latest"
+    #: The Marketplace plan, for images that have one (2020-02-14 and later).
+    plan_info: PlatformImagePurchasePlan | None = None
+    #: Read-only: the version the service resolved ``"latest"`` to (2021-10-01 and later).
+    exact_version: str | None = None
 
 
 class ManagedImageSource(TypedWireModel):
@@ -34,8 +53,8 @@ class ManagedImageSource(TypedWireModel):
         ManagedImageSource(image_id='/subscriptions/s/resourceGroups/rg/providers/.../images/i')
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("ManagedImage",)
-    type: str = "ManagedImage"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.MANAGED_IMAGE_SOURCE.tags
+    type: str = D.MANAGED_IMAGE_SOURCE.tag
     image_id: str
 
 
@@ -50,9 +69,12 @@ class SharedImageVersionSource(TypedWireModel):
         'SharedImageVersion'
     """
 
-    _type_spellings: ClassVar[tuple[str, ...]] = ("SharedImageVersion",)
-    type: str = "SharedImageVersion"
+    _type_spellings: ClassVar[tuple[str, ...]] = D.SHARED_IMAGE_VERSION_SOURCE.tags
+    _read_only: ClassVar[frozenset[str]] = read_only(D.SHARED_IMAGE_VERSION_SOURCE)
+    type: str = D.SHARED_IMAGE_VERSION_SOURCE.tag
     image_version_id: str
+    #: Read-only: the image version the build used (2022-07-01 and later).
+    exact_version: str | None = None
 
 
 class UnknownSource(TypedWireModel):
@@ -67,24 +89,25 @@ class UnknownSource(TypedWireModel):
     type: str
 
 
-SOURCE_TYPES: dict[str, type[TypedWireModel]] = {
-    "platformimage": PlatformImageSource,
-    "managedimage": ManagedImageSource,
-    "sharedimageversion": SharedImageVersionSource,
-}
+def types_of(*models: type[TypedWireModel]) -> dict[str, type[TypedWireModel]]:
+    """The members of a family by their lower-cased type tag (the discriminators' keys)."""
+    return {model._type_spellings[0].lower(): model for model in models}
 
 
-def tagger(known: dict[str, type[TypedWireModel]]) -> Any:
-    """The discriminator of a family: the lower-cased ``type`` when known, else ``"unknown"``."""
+SOURCE_TYPES = types_of(PlatformImageSource, ManagedImageSource, SharedImageVersionSource)
+
+
+def tagger(known: dict[str, type[TypedWireModel]], field: str = "type") -> Any:
+    """The discriminator of a family: the lower-cased tag (``type``) when known, else ``"unknown"``."""
 
     def tag(value: Any) -> str | None:
         if isinstance(value, TypedWireModel):
             return value.type.lower() if type(value) in known.values() else "unknown"
         if not isinstance(value, dict):
             return None
-        raw = value.get("type")
+        raw = value.get(field)
         if raw is None:
-            raw = next((v for k, v in value.items() if isinstance(k, str) and k.lower() == "type"), None)
+            raw = next((v for k, v in value.items() if isinstance(k, str) and k.lower() == field), None)
         if not isinstance(raw, str):
             return None
         return raw.lower() if raw.lower() in known else "unknown"
@@ -94,9 +117,9 @@ def tagger(known: dict[str, type[TypedWireModel]]) -> Any:
 
 #: Any source; a dict of the wire shape is accepted too.
 Source = Annotated[
-    Annotated[PlatformImageSource, Tag("platformimage")]
-    | Annotated[ManagedImageSource, Tag("managedimage")]
-    | Annotated[SharedImageVersionSource, Tag("sharedimageversion")]
+    Annotated[PlatformImageSource, Tag(D.PLATFORM_IMAGE_SOURCE.key)]
+    | Annotated[ManagedImageSource, Tag(D.MANAGED_IMAGE_SOURCE.key)]
+    | Annotated[SharedImageVersionSource, Tag(D.SHARED_IMAGE_VERSION_SOURCE.key)]
     | Annotated[UnknownSource, Tag("unknown")],
     Discriminator(tagger(SOURCE_TYPES)),
     Field(description="The image the build starts from."),

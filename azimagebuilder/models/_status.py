@@ -68,6 +68,30 @@ message='m')
     message: str | None = None
 
 
+class SystemData(WireModel):
+    """Who created and last changed the template, and when (``systemData``, read-only; 2021-10-01 and later).
+
+    Example:
+        >>> d = SystemData.model_validate({"createdBy": "me@example.com", "createdByType": "User",
+        ...     "createdAt": "2024-05-01T10:00:00Z"})
+        >>> d.created_by, d.created_at.year
+        ('me@example.com', 2024)
+    """
+
+    created_by: str | None = None
+    #: ``User``, ``Application``, ``ManagedIdentity`` or ``Key``.
+    created_by_type: str | None = None
+    created_at: datetime | None = None
+    last_modified_by: str | None = None
+    last_modified_by_type: str | None = None
+    last_modified_at: datetime | None = None
+
+    @field_validator("created_at", "last_modified_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return _utc(value)
+
+
 class RunOutput(WireModel):
     """One distribution's result, named by the distributor's ``runOutputName``.
 

@@ -8,18 +8,21 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PrivateAttr
 
+from .. import _fields as D
 from .._constants import DEFAULT_API_VERSION, RESOURCE_TYPE
 from ._base import ArmExpression, Map, Seq, WireModel
+from ._build import AutoRun, ErrorHandling, Optimize
 from ._customizer import Customizer
 from ._distributor import Distributor
 from ._enums import ProvisioningState, open_enum
 from ._identity import UserAssignedIdentity
-from ._profile import VmProfile
+from ._profile import DataDisk, VmProfile
 from ._source import Source
-from ._status import LastRunStatus, ProvisioningError
+from ._status import LastRunStatus, ProvisioningError, SystemData
+from ._validator import Validation
 
 # Top-level keys of an ARM resource that the service fills in: read, never written back.
-SERVICE_TOP_LEVEL = frozenset({"systemdata", "etag", "resourcegroup", "managedby", "kind", "plan", "sku"})
+SERVICE_TOP_LEVEL = frozenset({"etag", "resourcegroup", "managedby", "kind", "plan", "sku"})
 #: Top-level keys of the document form that are model fields (lower case -> wire name).
 TOP_LEVEL_FIELDS = {
     "location": "location",
@@ -28,6 +31,7 @@ TOP_LEVEL_FIELDS = {
     "dependson": "dependsOn",
     "id": "id",
     "name": "name",
+    "systemdata": "systemData",
 }
 _READ_ONLY_IDENTITY_KEYS = frozenset({"principalid", "clientid"})
 
@@ -59,6 +63,20 @@ class ImageTemplate(WireModel):
     depends_on: Seq[str] | None = None
     vm_profile: VmProfile | None = None
     build_timeout_in_minutes: int | ArmExpression | None = None
+    #: In-VM validation after customization (wire ``validate``; 2022-02-14 and later).
+    validation: Validation | None = None
+    #: The resource group (id) Image Builder builds in, instead of one it creates (2022-02-14 and later).
+    staging_resource_group: str | None = None
+    #: Faster VM boot / workload optimization (2022-07-01 and later).
+    optimize: Optimize | None = None
+    #: Keep the build VM after a failure (2023-07-01 and later).
+    error_handling: ErrorHandling | None = None
+    #: Run the build when the template is created (2024-02-01 and later).
+    auto_run: AutoRun | None = None
+    #: Tags for the resources Image Builder creates in the staging resource group (2024-02-01 and later).
+    managed_resource_tags: Map[str, str] | None = None
+    #: Extra empty data disks of the build VM (2025-10-01 and later).
+    additional_data_disks: Seq[DataDisk] | None = None
 
     # Read-only: the service's answer only.
     id: str | None = None
@@ -68,6 +86,9 @@ class ImageTemplate(WireModel):
     ] = None
     provisioning_error: ProvisioningError | None = None
     last_run_status: LastRunStatus | None = None
+    #: The staging resource group the service used (2022-02-14 and later).
+    exact_staging_resource_group: str | None = None
+    system_data: SystemData | None = None
 
     # ARM resource keys this model has no field for ("comments", "condition", ...), kept for to_arm().
     _resource_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
@@ -111,6 +132,10 @@ class ImageTemplate(WireModel):
         if self.customize or "customize" in self.model_fields_set:
             props["customize"] = [c.to_wire() for c in self.customize]
         props["distribute"] = [d.to_wire() for d in self.distribute]
+        for spec in _NEWER_PROPERTIES:
+            value = getattr(self, spec.python)
+            if value is not None:
+                props[spec.wire] = _wire(value)
         # Unknown properties (kept from the input, see docs/validation.md) go back where they came from.
         for key, value in (self.model_extra or {}).items():
             props[key] = value
@@ -205,9 +230,30 @@ class ImageTemplate(WireModel):
         return template_from_document(cls, data)
 
 
+# Properties written after ``distribute``, in the declared order (the older ones are written above, in the
+# template document's order).
+_NEWER_PROPERTIES = tuple(
+    f
+    for f in D.PROPERTIES.fields
+    if not f.read_only
+    and f.wire not in ("source", "customize", "distribute", "buildTimeoutInMinutes", "vmProfile")
+)
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, WireModel):
+        return value.to_wire()
+    if isinstance(value, tuple | list):
+        return [_wire(v) for v in value]
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
 #: ``properties`` keys the service fills in, mapped to the model's field names.
 READ_ONLY_PROPERTIES = {
     "provisioningstate": "provisioningState",
     "provisioningerror": "provisioningError",
     "lastrunstatus": "lastRunStatus",
+    "exactstagingresourcegroup": "exactStagingResourceGroup",
 }

@@ -27,6 +27,9 @@ MODULES = [
     "azimagebuilder.validation._engine",
     "azimagebuilder._problems",
     "azimagebuilder._expressions",
+    "azimagebuilder._fields",
+    "azimagebuilder.models._build",
+    "azimagebuilder.models._validator",
 ]
 
 
