@@ -25,9 +25,12 @@ ARM_EXPRESSION_INVALID = "arm-expression-invalid"  #: "[concat('a']" : not a wel
 # -- any field -----------------------------------------------------------------------------------------
 MISSING_FIELD = "missing-field"  #: a required field is absent (or empty)
 WRONG_VALUE_TYPE = "wrong-value-type"  #: e.g. a string where a list of strings is expected
-UNKNOWN_FIELD = "unknown-field"  #: warning: kept, but the service would ignore or refuse it
-FIELD_NEWER_THAN_API_VERSION = "field-newer-than-api-version"  #: warning: needs a later apiVersion
-FIELD_REMOVED_IN_API_VERSION = "field-removed-in-api-version"  #: warning: only older apiVersions know it
+UNKNOWN_FIELD = "unknown-field"  #: a field the version does not know (error from 2024-02-01, else warning)
+WRONG_CASE = "wrong-case"  #: a name or value in the wrong case (error from 2024-02-01, else warning)
+ENUM_VALUE = "enum-value"  #: not one of the values the field takes at this api-version
+MUTUALLY_EXCLUSIVE = "mutually-exclusive"  #: two fields that cannot be given together
+FIELD_NEWER_THAN_API_VERSION = "field-newer-than-api-version"  #: needs a later apiVersion (error from 2024)
+FIELD_REMOVED_IN_API_VERSION = "field-removed-in-api-version"  #: only older apiVersions know it (ditto)
 PLACEHOLDER = "placeholder"  #: an unfilled ``<placeholder>`` or ``{placeholder}`` from the document
 ARM_EXPRESSION = "arm-expression"  #: warning: ``[parameters('x')]``, evaluated by ARM, left unchecked
 VALUE_OUT_OF_RANGE = "value-out-of-range"  #: a number outside what the service accepts
@@ -64,11 +67,15 @@ RESTART_TIMEOUT_INVALID = "restart-timeout-invalid"  #: like "5m" or "2h"
 FILE_DESTINATION_OUTSIDE_TMP = "file-destination-outside-tmp"  #: on Linux only /tmp is writable
 CUSTOMIZER_OS_MISMATCH = "customizer-os-mismatch"  #: a Windows customizer on Linux, or Shell on Windows
 
+# -- validate -------------------------------------------------------------------------------------------
+VALIDATOR_TYPE_UNKNOWN = "validator-type-unknown"  #: not Shell, PowerShell or File (2022-07-01 and later)
+
 # -- distribute -------------------------------------------------------------------------------------------
 DISTRIBUTE_EMPTY = "distribute-empty"  #: at least one distributor
 DISTRIBUTOR_TYPE_UNKNOWN = "distributor-type-unknown"  #: not managedImage, sharedImage or VHD
 RUN_OUTPUT_NAME_INVALID = "run-output-name-invalid"  #: ^[A-Za-z0-9-_.]{1,64}$
 RUN_OUTPUT_NAME_DUPLICATE = "run-output-name-duplicate"  #: unique across distributors
+VERSION_SCHEME_UNKNOWN = "version-scheme-unknown"  #: versioning.scheme is not Latest or Source
 DISTRIBUTOR_LOCATION_NOT_IN_PREVIEW = "distributor-location-not-in-preview"  #: (service tolerated it)
 
 #: Codes of document rules the real service was seen to accept (SERVICE-BEHAVIOUR.md): two Shell

@@ -87,6 +87,11 @@ def known_at(since: str | None, until: str | None, api_version: str) -> bool:
     return not (until is not None and index >= version_index(until))
 
 
+def is_preview(api_version: str) -> bool:
+    """True for 2019-05-01-preview and the older previews (the document's rules on regions)."""
+    return version_index(api_version) <= version_index(PREVIEW)
+
+
 def is_strict(api_version: str) -> bool:
     """True from 2024-02-01 on: wrong case and unknown fields are refused by the service."""
     return version_index(api_version) >= version_index(STRICT_SINCE)
@@ -130,6 +135,8 @@ class Field:
     excludes: tuple[str, ...] = ()
     #: Why the field is declared where no REST spec has it (the template document, ARM resource keys).
     note: str = ""
+    #: Other spellings the template document (2019-05-01-preview) uses, accepted silently at the preview.
+    spellings: tuple[str, ...] = ()
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -141,7 +148,9 @@ class Field:
         return known_at(self.since, self.until, api_version)
 
     def required_at(self, api_version: str) -> bool:
-        """True when the field must be given at ``api_version``."""
+        """True when the field must be given at ``api_version`` (never where that version lacks it)."""
+        if not self.known_at(api_version):
+            return False
         if self.required:
             return True
         return self.required_until is not None and version_index(api_version) < version_index(
@@ -248,10 +257,10 @@ PLATFORM_IMAGE_SOURCE = Shape(
     "PlatformImageSource",
     (
         _tag(),
-        F("publisher", "str", required=True),
+        F("publisher", "str", required=True, doc='such as "Canonical"'),
         F("offer", "str", required=True),
         F("sku", "str", required=True),
-        F("version", "str", required=True, doc='"latest" or a version such as "18.04.201912170"'),
+        F("version", "str", required=True, doc='version may be "latest"'),
         F("planInfo", "object", of=PURCHASE_PLAN, since=V2020),
         F("exactVersion", "str", since=V2021, read_only=True),
     ),
@@ -261,7 +270,7 @@ PLATFORM_IMAGE_SOURCE = Shape(
 )
 MANAGED_IMAGE_SOURCE = Shape(
     "ManagedImageSource",
-    (_tag(), F("imageId", "str", required=True, format="id:image")),
+    (_tag(), F("imageId", "str", required=True, format="id:image", doc="the managed image's resource id")),
     swagger="ImageTemplateManagedImageSource",
     tag="ManagedImage",
     model="ManagedImageSource",
@@ -270,7 +279,14 @@ SHARED_IMAGE_VERSION_SOURCE = Shape(
     "SharedImageVersionSource",
     (
         _tag(),
-        F("imageVersionId", "str", required=True, format="id:imageVersion"),
+        F(
+            "imageVersionId",
+            "str",
+            spellings=("imageVersionID",),
+            required=True,
+            format="id:imageVersion",
+            doc="the gallery image version's resource id",
+        ),
         F("exactVersion", "str", since=V2022_07, read_only=True),
     ),
     swagger="ImageTemplateSharedImageVersionSource",
@@ -292,14 +308,15 @@ SOURCES = Family(
 
 # -- customizers and in-VM validators --------------------------------------------------------------------
 _NAME = F("name", "str")
-_SCRIPT_URI = F("scriptUri", "str", format="url", excludes=("inline",))
+# scriptUri and inline: exactly one of them (validate()'s script-source rule).
+_SCRIPT_URI = F("scriptUri", "str", format="url")
 _SHA256 = F("sha256Checksum", "str", format="sha256")
-_INLINE = F("inline", "strlist", excludes=("scriptUri",))
+_INLINE = F("inline", "strlist")
 _RUN_ELEVATED = F("runElevated", "bool")
 _RUN_AS_SYSTEM = F("runAsSystem", "bool", since=V2020)
 _EXIT_CODES = F("validExitCodes", "intlist")
-_SOURCE_URI = F("sourceUri", "str", format="url")
-_DESTINATION = F("destination", "str")
+_SOURCE_URI = F("sourceUri", "str", required=True, format="url", doc="the file to download")
+_DESTINATION = F("destination", "str", required=True, doc="where on the build VM the file goes")
 
 SHELL_CUSTOMIZER = Shape(
     "ShellCustomizer",
@@ -426,7 +443,13 @@ VERSIONERS = Family(
     swagger="DistributeVersioner",
 )
 
-_RUN_OUTPUT_NAME = F("runOutputName", "str", required=True, format="run-output-name")
+_RUN_OUTPUT_NAME = F(
+    "runOutputName",
+    "str",
+    required=True,
+    format="run-output-name",
+    doc="the name to ask for this output's result",
+)
 _ARTIFACT_TAGS = F("artifactTags", "strmap")
 
 MANAGED_IMAGE_DISTRIBUTOR = Shape(
@@ -435,8 +458,8 @@ MANAGED_IMAGE_DISTRIBUTOR = Shape(
         _tag(),
         _RUN_OUTPUT_NAME,
         _ARTIFACT_TAGS,
-        F("imageId", "str", required=True, format="id:image"),
-        F("location", "str", required=True, format="region"),
+        F("imageId", "str", required=True, format="id:image", doc="the resource id of the image to create"),
+        F("location", "str", required=True, format="region", doc="the region of the managed image"),
     ),
     swagger="ImageTemplateManagedImageDistributor",
     tag="ManagedImage",
@@ -449,8 +472,20 @@ SHARED_IMAGE_DISTRIBUTOR = Shape(
         _tag(),
         _RUN_OUTPUT_NAME,
         _ARTIFACT_TAGS,
-        F("galleryImageId", "str", required=True, format="id:galleryImage"),
-        F("replicationRegions", "strlist", required_until=V2022_07, excludes=("targetRegions",)),
+        F(
+            "galleryImageId",
+            "str",
+            required=True,
+            format="id:galleryImage",
+            doc="the gallery image definition's resource id",
+        ),
+        F(
+            "replicationRegions",
+            "strlist",
+            required_until=V2022_07,
+            excludes=("targetRegions",),
+            doc="at least the gallery's region",
+        ),
         F("excludeFromLatest", "bool", since=V2020),
         F(
             "storageAccountType",
@@ -492,10 +527,10 @@ _DOCUMENT_VM = "the template document (2019-05-01-preview) has it; the preview R
 VNET_CONFIG = Shape(
     "VnetConfig",
     (
-        F("name", "str", until=V2020, note=_DOCUMENT_VM),
-        F("subnetName", "str", until=V2020, note=_DOCUMENT_VM),
-        F("resourceGroupName", "str", until=V2020, note=_DOCUMENT_VM),
-        F("subnetId", "str", format="id:subnet", since=V2020),
+        F("name", "str", required=True, until=V2020, note=_DOCUMENT_VM, doc="the virtual network"),
+        F("subnetName", "str", required=True, until=V2020, note=_DOCUMENT_VM),
+        F("resourceGroupName", "str", required=True, until=V2020, note=_DOCUMENT_VM),
+        F("subnetId", "str", required=True, format="id:subnet", since=V2020, doc="the subnet's resource id"),
         F("proxyVmSize", "str", since=V2021),
         F("containerInstanceSubnetId", "str", format="id:subnet", since=V2024),
     ),
@@ -648,7 +683,7 @@ TEMPLATE = Shape(
     (
         F("type", "str"),
         F("apiVersion", "str"),
-        F("location", "str", required=True, format="region"),
+        F("location", "str", required=True, format="region", doc="the region where the image is built"),
         F("tags", "strmap"),
         F("identity", "object", of=IDENTITY, required_until=None),
         F("dependsOn", "strlist", note=_ARM),

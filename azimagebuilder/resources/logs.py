@@ -154,8 +154,11 @@ def staging_resource_group_of(template: Any) -> str | None:
     """
     if isinstance(template, Mapping):
         fields: Mapping[str, Any] = template.get("properties") or template
-    else:
-        fields = getattr(template, "model_extra", None) or {}
+    else:  # an ImageTemplate: the typed fields
+        fields = {
+            "exactStagingResourceGroup": getattr(template, "exact_staging_resource_group", None),
+            "stagingResourceGroup": getattr(template, "staging_resource_group", None),
+        }
     for key in ("exactStagingResourceGroup", "stagingResourceGroup"):
         value = fields.get(key)
         if isinstance(value, str) and value.strip("/"):

@@ -3,6 +3,13 @@
 ``analyse(document, api_version=...)`` returns the normalised document (property names in their canonical
 spelling, regions as short names, type names spelled the REST API's or the document's way) and every problem
 found. Both ``validate`` and ``load_template`` use it, so they always agree.
+
+How it is built: :meth:`_Analyser.shape` checks any object against its declaration in ``_fields.py``
+(names and their case, unknown fields, since/until, kinds, enums, formats, ranges, required fields, mutual
+exclusions, nested objects and families), so a new field or section needs no code here. The methods after
+it add the rules no declaration can say (regions at the preview, the OS of the source, unique names, ...).
+To add a rule: a method called from the section it belongs to, a code in ``_codes.py``, a line in
+docs/validation.md.
 """
 
 from __future__ import annotations
@@ -12,25 +19,11 @@ import re
 from typing import Any, TypeGuard
 
 from .. import _codes as C
+from .. import _fields as D
 from .._constants import KNOWN_API_VERSIONS, PREVIEW_REGIONS, RESOURCE_TYPE
 from .._expressions import is_arm_expression
+from .._fields import Family, Field, Shape, is_preview, is_strict, version_index
 from .._problems import Problem, Severity
-from ._schema import (
-    CUSTOMIZERS,
-    DISTRIBUTORS,
-    IDENTITY,
-    PROPERTIES,
-    SOURCES,
-    TEMPLATE,
-    V2020,
-    V2022_07,
-    VM_PROFILE,
-    VNET_CONFIG,
-    FieldSpec,
-    is_preview,
-    spelled,
-    version_index,
-)
 
 # <region>, <name>, "<name" (unclosed, as in the document's tags), <imageDefinitionName/versions/...
 _ANGLE = re.compile(r"<[A-Za-z][^<>\"]*>|^\s*<[A-Za-z][\w ]*$")
@@ -61,6 +54,10 @@ RESOURCE_IDS: dict[str, tuple[re.Pattern[str], str]] = {
         re.compile(_RG + r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$", re.I),
         "/subscriptions/<subscriptionId>/resourceGroups/<resourceGroup>/providers/"
         "Microsoft.ManagedIdentity/userAssignedIdentities/<identityName>",
+    ),
+    "resourceGroup": (
+        re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+$", re.I),
+        "/subscriptions/<subscriptionId>/resourceGroups/<resourceGroupName>",
     ),
     "subnet": (
         re.compile(_RG + r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", re.I),
@@ -133,6 +130,11 @@ class _Analyser:
         self.problems: list[Problem] = []
         self.os: str | None = None  # "windows" / "linux" when the source tells
 
+    @property
+    def strict(self) -> bool:
+        """From 2024-02-01 on the service refuses wrong case and unknown fields: those are errors."""
+        return is_strict(self.api_version)
+
     # -- reporting --------------------------------------------------------------------------------------
     def add(self, path: str, code: str, message: str, severity: Severity = "error") -> None:
         self.problems.append(Problem(path, code, message, severity))
@@ -150,17 +152,15 @@ class _Analyser:
             )
             return "expr"
         pattern = _ANGLE_WHOLE if field in _COMMAND_FIELDS else _ANGLE
-        matches = [m.group(0).strip() for m in pattern.finditer(value)]
-        if not matches and field in _RESOURCE_ID_FIELDS:
-            matches = [m.group(0) for m in _CURLY.finditer(value)]
-        if matches:
-            names = ", ".join(repr(m) for m in dict.fromkeys(matches))
-            which = "placeholder" if len(set(matches)) == 1 else "placeholders"
+        match = pattern.search(value)
+        if match is None and field in _RESOURCE_ID_FIELDS:
+            match = _CURLY.search(value)
+        if match is not None:
             self.add(
                 path,
                 C.PLACEHOLDER,
-                f"`{_field_name(path)}` still holds the {which} {names} from the template document: replace "
-                "it with a real value (or fill it in: --set NAME=VALUE, parameters={'NAME': ...})",
+                f"`{_field_name(path)}` still holds the placeholder {match.group(0).strip()!r} from the "
+                "template document: replace it with a real value",
             )
             return "placeholder"
         return "ok"
@@ -178,53 +178,105 @@ class _Analyser:
             for index, item in enumerate(value):
                 self.scan_any(item, _join(path, index))
 
-    # -- shapes -------------------------------------------------------------------------------------------
-    def normalise(self, obj: dict[str, Any], fields: dict[str, FieldSpec], path: str) -> dict[str, Any]:
-        """Canonical key spelling, unknown and version-mismatched fields reported; values checked by kind."""
-        lowered = {name.lower(): name for name in fields}
+    # -- any object, from its declaration -----------------------------------------------------------------
+    def shape(
+        self, obj: dict[str, Any], shape: Shape, path: str, *, special: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """Check ``obj`` against ``shape``; return it with canonical key spelling.
+
+        Fields in ``special`` get their names, version and kind checked here, their content by the caller.
+        """
         out: dict[str, Any] = {}
         for key, value in obj.items():
             if not isinstance(key, str):  # pragma: no cover - JSON keys are strings
                 continue
-            name = lowered.get(key.lower())
-            here = _join(path, name or key)
-            if name is None:
-                hint = suggest(key, list(fields))
-                tip = f": did you mean `{hint}`?" if hint else ""
-                self.add(
-                    here,
-                    C.UNKNOWN_FIELD,
-                    f"unknown field `{key}` (kept as written, but the service ignores or refuses it){tip}",
-                    "warning",
-                )
+            declared = shape.lookup(key)
+            if declared is None:
+                here = _join(path, key)
+                self.unknown_field(key, shape, here)
                 self.scan_any(value, here)
                 out[key] = value
                 continue
-            spec = fields[name]
-            self.check_version(spec, name, here)
-            out[name] = self.check_kind(value, spec, here, name)
+            here = _join(path, declared.wire)
+            if key != declared.wire and not (key in declared.spellings and is_preview(self.api_version)):
+                self.wrong_case("field name", key, declared.wire, here)
+            self.check_version(declared, here)
+            value = self.check_kind(value, declared, here)
+            if value is not None and declared.wire not in special:
+                value = self.content(value, declared, here)
+            out[declared.wire] = value
+        for declared in shape.fields:
+            if declared.wire not in special and declared.required_at(self.api_version):
+                self.require(out, declared.wire, path, f" ({declared.doc})" if declared.doc else "")
+        for declared in shape.fields:
+            for other in declared.excludes:
+                if declared.wire < other and _given(out.get(declared.wire)) and _given(out.get(other)):
+                    self.add(
+                        _join(path, other),
+                        C.MUTUALLY_EXCLUSIVE,
+                        f"give `{declared.wire}` or `{other}`, not both",
+                    )
         return out
 
-    def check_version(self, spec: FieldSpec, name: str, path: str) -> None:
+    def unknown_field(self, key: str, shape: Shape, path: str) -> None:
+        known = [f.wire for f in shape.fields if f.known_at(self.api_version) and not f.read_only]
+        hint = suggest(key, known)
+        tip = f": did you mean `{hint}`?" if hint else ""
+        if self.strict:
+            self.add(
+                path,
+                C.UNKNOWN_FIELD,
+                f"unknown field `{key}`: from api-version {D.STRICT_SINCE} the service refuses "
+                f"fields it does not know{tip}",
+            )
+        else:
+            self.add(
+                path,
+                C.UNKNOWN_FIELD,
+                f"unknown field `{key}` (kept as written, but the service ignores or refuses it){tip}",
+                "warning",
+            )
+
+    def wrong_case(self, what: str, written: str, right: str, path: str) -> None:
+        if self.strict:
+            self.add(
+                path,
+                C.WRONG_CASE,
+                f"{what} {written!r} is refused: from api-version {D.STRICT_SINCE} the service matches "
+                f"names and values case-sensitively: did you mean {right!r}?",
+            )
+        else:
+            self.add(
+                path,
+                C.WRONG_CASE,
+                f"{what} {written!r} is read as {right!r} at api-version {self.api_version}, but "
+                f"refused from {D.STRICT_SINCE} on (case-sensitive): write {right!r}",
+                "warning",
+            )
+
+    def check_version(self, declared: Field, path: str) -> None:
+        name = declared.wire
+        severity: Severity = "error" if self.strict else "warning"
         current = version_index(self.api_version)
-        if spec.since is not None and current < version_index(spec.since) and not spec.read_only:
+        if declared.since is not None and current < version_index(declared.since) and not declared.read_only:
             self.add(
                 path,
                 C.FIELD_NEWER_THAN_API_VERSION,
-                f"`{name}` arrived in api-version {spec.since}; at {self.api_version} the service does not "
-                f"know it: declare apiVersion {spec.since} or later, or remove it",
-                "warning",
+                f"`{name}` arrived in api-version {declared.since}; at {self.api_version} the service "
+                f"does not know it: declare apiVersion {declared.since} or later, or remove it",
+                severity,
             )
-        if spec.until is not None and current >= version_index(spec.until):
+        if declared.until is not None and current >= version_index(declared.until):
             self.add(
                 path,
                 C.FIELD_REMOVED_IN_API_VERSION,
-                f"`{name}` belongs to api-versions before {spec.until}; {self.api_version} does not know it",
-                "warning",
+                f"`{name}` belongs to api-versions before {declared.until}; {self.api_version} does not know "
+                "it",
+                severity,
             )
 
-    def check_kind(self, value: Any, spec: FieldSpec, path: str, name: str) -> Any:
-        kind = spec.kind
+    def check_kind(self, value: Any, declared: Field, path: str) -> Any:
+        kind, name = declared.kind, declared.wire
         if kind == "any":
             self.scan_any(value, path)
             return value
@@ -270,12 +322,175 @@ class _Analyser:
                         self.wrong(here, f"the value of {key!r}", "str", item)
                     else:
                         self.scan(item, here)
-        elif kind == "object":
+        elif kind in ("object", "objmap"):
             if not isinstance(value, dict):
                 self.wrong(path, name, kind, value)
         elif kind == "objlist" and not isinstance(value, list):
             self.wrong(path, name, kind, value)
         return value
+
+    def content(self, value: Any, declared: Field, path: str) -> Any:
+        """Enum, format, range and nested objects of a value of the right kind."""
+        if declared.enum and isinstance(value, str):
+            return self.enum(value, declared, path)
+        if declared.format is not None and value != "":
+            if isinstance(value, str):
+                return self.format(value, declared, path)
+            if isinstance(value, list):
+                return [
+                    self.format(v, declared, _join(path, i)) if isinstance(v, str) else v
+                    for i, v in enumerate(value)
+                ]
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.range(value, declared, path)
+        nested = declared.of
+        if nested is None:
+            return value
+        if declared.kind == "object" and isinstance(value, dict):
+            return self.nested(value, nested, path)
+        if declared.kind == "objlist" and isinstance(value, list):
+            return [self.nested(item, nested, _join(path, i)) for i, item in enumerate(value)]
+        if declared.kind == "objmap" and isinstance(value, dict):
+            return {k: self.nested(v, nested, _join(path, k)) for k, v in value.items()}
+        return value
+
+    def nested(self, value: Any, nested: Shape | Family, path: str) -> Any:
+        if is_arm_expression(value):
+            self.scan(value, path)
+            return value
+        if not isinstance(value, dict):
+            self.add(
+                path,
+                C.WRONG_VALUE_TYPE,
+                f"an item of `{_field_name(path)}` is an object, not {_json_kind(value)}",
+            )
+            return value
+        if isinstance(nested, Shape):
+            return self.shape(value, nested, path)
+        _, out = self.member(value, path, nested)
+        return out
+
+    def enum(self, value: str, declared: Field, path: str) -> str:
+        if not self.plain(value):
+            return value
+        allowed = declared.enum_at(self.api_version)
+        if value in allowed:
+            return value
+        same = next((v for v in allowed if v.lower() == value.lower()), None)
+        if same is not None:
+            self.wrong_case(f"`{declared.wire}` value", value, same, path)
+            return same
+        newer = next((v for v in declared.enum if v.lower() == value.lower()), None)
+        if newer is not None:
+            since = dict(declared.enum_since)[newer]
+            self.add(
+                path,
+                C.ENUM_VALUE,
+                f"`{declared.wire}` {value!r} arrived in api-version {since}; at {self.api_version} it "
+                f"is one of {', '.join(allowed)}",
+            )
+            return value
+        hint = suggest(value, list(allowed))
+        tip = f": did you mean {hint!r}?" if hint else ""
+        self.add(
+            path, C.ENUM_VALUE, f"`{declared.wire}` must be one of {', '.join(allowed)}, not {value!r}{tip}"
+        )
+        return value
+
+    def format(self, value: str, declared: Field, path: str) -> str:
+        fmt = declared.format
+        if fmt == "url":
+            self.url(value, path)
+        elif fmt == "sha256":
+            if self.plain(value) and value and not _SHA256.match(value):
+                self.add(
+                    path,
+                    C.SHA256_INVALID,
+                    "sha256Checksum must be 64 hexadecimal characters (the output of `sha256sum <file>`)",
+                )
+        elif fmt == "duration":
+            if self.plain(value) and not _DURATION.match(value):
+                self.add(
+                    path,
+                    C.RESTART_TIMEOUT_INVALID,
+                    f"{declared.wire} is a magnitude and a unit such as '5m' or '2h', not {value!r}",
+                )
+        elif fmt == "region":
+            return str(self.region(value, path, distributor=declared is not D.TEMPLATE.field("location")))
+        elif fmt == "run-output-name":
+            if self.plain(value) and not _RUN_OUTPUT_NAME.match(value):
+                self.add(
+                    path,
+                    C.RUN_OUTPUT_NAME_INVALID,
+                    f"runOutputName {value!r} must be 1 to 64 letters, digits, '-', '_' or '.'",
+                )
+        elif fmt is not None and fmt.startswith("id:"):
+            self.resource_id(value, path, fmt[3:])
+        return value
+
+    def range(self, value: int, declared: Field, path: str) -> None:
+        low, high = declared.minimum, declared.maximum
+        if (low is None or value >= low) and (high is None or value <= high):
+            return
+        if declared is D.PROPERTIES.field("buildTimeoutInMinutes"):
+            return  # its own rule, with its own code (build_timeout)
+        bounds = (
+            f"{low} to {high}"
+            if low is not None and high is not None
+            else f"{low} or more"
+            if low is not None
+            else f"{high} or less"
+        )
+        self.add(path, C.VALUE_OUT_OF_RANGE, f"`{declared.wire}` must be {bounds}, not {value}")
+
+    def member(self, obj: dict[str, Any], path: str, family: Family) -> tuple[Shape | None, dict[str, Any]]:
+        """Find the member by its tag (case-insensitively), then check the object as that member."""
+        tag_name = family.discriminator
+        raw = next((v for k, v in obj.items() if isinstance(k, str) and k.lower() == tag_name), None)
+        names = ", ".join(m.tag for m in family.members_at(self.api_version))
+        here = _join(path, tag_name)
+        if raw is None:
+            self.add(here, C.MISSING_FIELD, f"`{tag_name}` is required: one of {names}")
+            return None, dict(obj)
+        if not isinstance(raw, str):
+            self.wrong(here, tag_name, "str", raw)
+            return None, dict(obj)
+        found = family.member(raw)
+        if found is None or (not found.known_at(self.api_version) and found is not D.ISO_SOURCE):
+            if self.scan(raw, here) == "ok":
+                if found is not None:
+                    self.add(
+                        here,
+                        _UNKNOWN_TYPE_CODES.get(family.name, C.UNKNOWN_FIELD),
+                        f"{family.name} type {raw!r} is not known at api-version {self.api_version} (it is "
+                        f"from {found.since} to {found.until or 'now'}); the types are {names}",
+                    )
+                else:
+                    hint = suggest(raw, [m.tag for m in family.members_at(self.api_version)])
+                    tip = f": did you mean {hint!r}?" if hint else ""
+                    self.add(
+                        here,
+                        _UNKNOWN_TYPE_CODES.get(family.name, C.UNKNOWN_FIELD),
+                        f"unknown {family.name} type {raw!r}; the types are {names}{tip}",
+                    )
+            return None, dict(obj)
+        if raw != found.tag and not (raw in found.tags and is_preview(self.api_version)):
+            self.wrong_case(f"{family.name} type", raw, found.tag, here)
+        out = self.shape(obj, found, path, special=frozenset({tag_name}))
+        out[tag_name] = raw if raw in found.tags else found.tag  # the document's spelling kept, if known
+        self.one_of_script(found, out, path)
+        return found, out
+
+    def one_of_script(self, shape: Shape, item: dict[str, Any], path: str) -> None:
+        """Shell and PowerShell customizers and validators need exactly one of scriptUri / inline."""
+        if shape.lookup("scriptUri") is None or shape.lookup("inline") is None:
+            return
+        given = [n for n in ("scriptUri", "inline") if item.get(n) not in (None, "", [])]
+        if len(given) != 1:
+            problem = "both are given" if given else "neither is given"
+            self.add(
+                path, C.SCRIPT_SOURCE, f"a {shape.tag} needs exactly one of scriptUri / inline: {problem}"
+            )
 
     def wrong(self, path: str, name: str, kind: str, value: Any) -> None:
         hint = ""
@@ -292,6 +507,8 @@ class _Analyser:
     def require(self, obj: dict[str, Any], name: str, path: str, what: str = "") -> bool:
         value = obj.get(name)
         if value is None or value == "" or value == []:
+            if any(p.path == _join(path, name) and p.code == C.MISSING_FIELD for p in self.problems):
+                return False
             where = f" in {path}" if path else ""
             self.add(_join(path, name), C.MISSING_FIELD, f"`{name}` is required{where}{what}")
             return False
@@ -354,19 +571,15 @@ class _Analyser:
                 f"{value!r} is not a URL: give an https:// address the build VM can reach",
             )
 
-    # -- the template -------------------------------------------------------------------------------------
+    # -- the rules no declaration can say ---------------------------------------------------------------
     def template(self, doc: dict[str, Any]) -> dict[str, Any]:
-        out = self.normalise(doc, TEMPLATE, "")
+        self.choose_api_version(doc)
+        out = self.shape(doc, D.TEMPLATE, "", special=frozenset({"identity", "properties", "type"}))
         self.resource_type(out)
-        self.choose_api_version(out)
-        if not self.require(out, "location", "", " (the region where the image is built)"):
-            pass
-        elif isinstance(out["location"], str):
-            out["location"] = self.region(out["location"], "location")
         identity = out.get("identity")
         if isinstance(identity, dict):
             out["identity"] = self.identity(identity)
-        elif identity is None and version_index(self.api_version) >= version_index(V2020):
+        elif identity is None and version_index(self.api_version) >= version_index(D.V2020):
             self.add(
                 "identity",
                 C.IDENTITY_REQUIRED,
@@ -398,8 +611,8 @@ class _Analyser:
         else:
             self.add("type", C.RESOURCE_TYPE, f"type must be {RESOURCE_TYPE!r}, not {value!r}")
 
-    def choose_api_version(self, out: dict[str, Any]) -> None:
-        value = out.get("apiVersion")
+    def choose_api_version(self, doc: dict[str, Any]) -> None:
+        value = next((v for k, v in doc.items() if isinstance(k, str) and k.lower() == "apiversion"), None)
         if not isinstance(value, str) or is_arm_expression(value):
             return  # absent or an expression: checked against the api_version asked for
         if value in KNOWN_API_VERSIONS:
@@ -409,12 +622,17 @@ class _Analyser:
             self.add("apiVersion", C.API_VERSION_UNKNOWN, f"apiVersion {value!r} is not one of {known}")
 
     def identity(self, identity: dict[str, Any]) -> dict[str, Any]:
-        out = self.normalise(identity, IDENTITY, "identity")
+        out = self.shape(
+            identity, D.IDENTITY, "identity", special=frozenset({"type", "userAssignedIdentities"})
+        )
         kind = out.get("type")
         if kind is None:
             self.add("identity.type", C.MISSING_FIELD, '`type` is required: "UserAssigned"')
         elif isinstance(kind, str) and self.plain(kind):
-            if kind.lower() == "userassigned":
+            if kind == "UserAssigned":
+                pass
+            elif kind.lower() == "userassigned":
+                self.wrong_case("identity type", kind, "UserAssigned", "identity.type")
                 out["type"] = "UserAssigned"
             else:
                 self.add(
@@ -446,7 +664,8 @@ class _Analyser:
         return out
 
     def properties(self, props: dict[str, Any]) -> dict[str, Any]:
-        out = self.normalise(props, PROPERTIES, "properties")
+        special = frozenset({"source", "customize", "distribute", "buildTimeoutInMinutes"})
+        out = self.shape(props, D.PROPERTIES, "properties", special=special)
         source = out.get("source")
         if source is None:
             self.add("properties.source", C.MISSING_FIELD, "`source` is required (the image to start from)")
@@ -455,9 +674,6 @@ class _Analyser:
         timeout = out.get("buildTimeoutInMinutes")
         if isinstance(timeout, int) and not isinstance(timeout, bool):
             self.build_timeout(timeout)
-        profile = out.get("vmProfile")
-        if isinstance(profile, dict):
-            out["vmProfile"] = self.vm_profile(profile)
         customize = out.get("customize")
         if isinstance(customize, list):
             out["customize"] = self.customizers(customize)
@@ -468,55 +684,22 @@ class _Analyser:
             )
         elif isinstance(distribute, list):
             out["distribute"] = self.distributors(distribute)
+        validation = out.get("validate")
+        if isinstance(validation, dict) and isinstance(validation.get("inVMValidations"), list):
+            for index, item in enumerate(validation["inVMValidations"]):
+                if isinstance(item, dict):
+                    self.os_mismatch(
+                        str(item.get("type", "")), f"properties.validate.inVMValidations[{index}]"
+                    )
         return out
-
-    def polymorphic(
-        self,
-        obj: dict[str, Any],
-        path: str,
-        table: dict[str, dict[str, FieldSpec]],
-        unknown_code: str,
-        what: str,
-    ) -> tuple[str | None, dict[str, Any]]:
-        """Find the ``type`` (case-insensitively), then normalise the object with that type's fields."""
-        raw = next((v for k, v in obj.items() if isinstance(k, str) and k.lower() == "type"), None)
-        if raw is None:
-            self.add(_join(path, "type"), C.MISSING_FIELD, f"`type` is required: one of {', '.join(table)}")
-            return None, dict(obj)
-        if not isinstance(raw, str):
-            self.wrong(_join(path, "type"), "type", "str", raw)
-            return None, dict(obj)
-        canonical = next((name for name in table if name.lower() == raw.lower()), None)
-        if canonical is None:
-            if self.scan(raw, _join(path, "type")) == "ok":
-                hint = suggest(raw, list(table))
-                tip = f": did you mean {hint!r}?" if hint else ""
-                self.add(
-                    _join(path, "type"),
-                    unknown_code,
-                    f"unknown {what} type {raw!r}; the types are {', '.join(table)}{tip}",
-                )
-            return None, dict(obj)
-        out = self.normalise(obj, table[canonical], path)
-        out["type"] = spelled(canonical, raw)
-        return canonical, out
 
     def source(self, source: dict[str, Any]) -> dict[str, Any]:
         path = "properties.source"
-        kind, out = self.polymorphic(source, path, SOURCES, C.SOURCE_TYPE_UNKNOWN, "source")
-        if kind == "ISO":
+        kind, out = self.member(source, path, D.SOURCES)
+        if kind is D.ISO_SOURCE:
             self.add(_join(path, "type"), C.ISO_SOURCE_DEPRECATED, ISO_MESSAGE)
-        elif kind == "PlatformImage":
-            for name in ("publisher", "offer", "sku", "version"):
-                self.require(out, name, path, ' (version may be "latest")' if name == "version" else "")
+        elif kind is D.PLATFORM_IMAGE_SOURCE:
             self.os = _platform_os(out)
-        elif kind == "ManagedImage":
-            if self.require(out, "imageId", path, " (the managed image's resource id)"):
-                self.resource_id(out["imageId"], f"{path}.imageId", "image")
-        elif kind == "SharedImageVersion" and self.require(
-            out, "imageVersionId", path, " (the gallery image version's resource id)"
-        ):
-            self.resource_id(out["imageVersionId"], f"{path}.imageVersionId", "imageVersion")
         return out
 
     def build_timeout(self, minutes: int) -> None:
@@ -536,28 +719,6 @@ class _Analyser:
                 "warning",
             )
 
-    def vm_profile(self, profile: dict[str, Any]) -> dict[str, Any]:
-        path = "properties.vmProfile"
-        out = self.normalise(profile, VM_PROFILE, path)
-        size = out.get("osDiskSizeGB")
-        if isinstance(size, int) and not isinstance(size, bool) and size < 0:
-            self.add(
-                f"{path}.osDiskSizeGB",
-                C.VALUE_OUT_OF_RANGE,
-                f"osDiskSizeGB must be 0 or more (0 keeps the source's size), not {size}",
-            )
-        vnet = out.get("vnetConfig")
-        if isinstance(vnet, dict):
-            here = f"{path}.vnetConfig"
-            vnet_out = self.normalise(vnet, VNET_CONFIG, here)
-            if version_index(self.api_version) < version_index(V2020):
-                for name in ("name", "subnetName", "resourceGroupName"):
-                    self.require(vnet_out, name, here)
-            elif self.require(vnet_out, "subnetId", here, f" at api-version {self.api_version}"):
-                self.resource_id(vnet_out["subnetId"], f"{here}.subnetId", "subnet")
-            out["vnetConfig"] = vnet_out
-        return out
-
     def customizers(self, items: list[Any]) -> list[Any]:
         out: list[Any] = []
         seen: dict[str, int] = {}
@@ -571,7 +732,7 @@ class _Analyser:
                 self.add(path, C.WRONG_VALUE_TYPE, f"a customizer is an object, not {_json_kind(item)}")
                 out.append(item)
                 continue
-            kind, norm = self.polymorphic(item, path, CUSTOMIZERS, C.CUSTOMIZER_TYPE_UNKNOWN, "customizer")
+            kind, norm = self.member(item, path, D.CUSTOMIZERS)
             out.append(norm)
             name = norm.get("name")
             if isinstance(name, str) and not is_arm_expression(name):
@@ -588,48 +749,19 @@ class _Analyser:
                 self.customizer(kind, norm, path)
         return out
 
-    def customizer(self, kind: str, item: dict[str, Any], path: str) -> None:
-        if kind in ("Shell", "PowerShell"):
-            given = [n for n in ("scriptUri", "inline") if item.get(n) not in (None, "", [])]
-            if len(given) != 1:
-                problem = "both are given" if given else "neither is given"
+    def customizer(self, kind: Shape, item: dict[str, Any], path: str) -> None:
+        if kind is D.FILE_CUSTOMIZER and self.os == "linux" and _given(item.get("destination")):
+            dest = item["destination"]
+            if self.plain(dest) and not (dest == "/tmp" or dest.startswith("/tmp/")):
                 self.add(
-                    path,
-                    C.SCRIPT_SOURCE,
-                    f"a {kind} customizer needs exactly one of scriptUri / inline: {problem}",
+                    f"{path}.destination",
+                    C.FILE_DESTINATION_OUTSIDE_TMP,
+                    f"on Linux the File customizer can write only under /tmp, not to {dest!r}; copy it "
+                    "further with a Shell customizer",
                 )
-            if "scriptUri" in item:
-                self.url(item["scriptUri"], f"{path}.scriptUri")
-        checksum = item.get("sha256Checksum")
-        if self.plain(checksum) and not _SHA256.match(checksum):
-            self.add(
-                f"{path}.sha256Checksum",
-                C.SHA256_INVALID,
-                "sha256Checksum must be 64 hexadecimal characters (the output of `sha256sum <file>`)",
-            )
-        timeout = item.get("restartTimeout")
-        if kind == "WindowsRestart" and self.plain(timeout) and not _DURATION.match(timeout):
-            self.add(
-                f"{path}.restartTimeout",
-                C.RESTART_TIMEOUT_INVALID,
-                f"restartTimeout is a magnitude and a unit such as '5m' or '2h', not {timeout!r}",
-            )
-        if kind == "File":
-            if self.require(item, "sourceUri", path):
-                self.url(item["sourceUri"], f"{path}.sourceUri")
-            if self.require(item, "destination", path) and self.os == "linux":
-                dest = item["destination"]
-                if self.plain(dest) and not (dest == "/tmp" or dest.startswith("/tmp/")):
-                    self.add(
-                        f"{path}.destination",
-                        C.FILE_DESTINATION_OUTSIDE_TMP,
-                        f"on Linux the File customizer can write only under /tmp, not to {dest!r}; copy it "
-                        "further with a Shell customizer",
-                    )
-        if kind == "WindowsUpdate":
-            limit = item.get("updateLimit")
-            if isinstance(limit, int) and not isinstance(limit, bool) and limit < 0:
-                self.add(f"{path}.updateLimit", C.VALUE_OUT_OF_RANGE, "updateLimit must be 0 or more")
+        self.os_mismatch(kind.tag, path)
+
+    def os_mismatch(self, kind: str, path: str) -> None:
         if self.os == "linux" and kind in _WINDOWS_ONLY:
             self.add(
                 f"{path}.type",
@@ -658,46 +790,47 @@ class _Analyser:
                 self.add(path, C.WRONG_VALUE_TYPE, f"a distributor is an object, not {_json_kind(item)}")
                 out.append(item)
                 continue
-            kind, norm = self.polymorphic(item, path, DISTRIBUTORS, C.DISTRIBUTOR_TYPE_UNKNOWN, "distributor")
+            kind, norm = self.member(item, path, D.DISTRIBUTORS)
             out.append(norm)
             if kind is None:
                 continue
-            if self.require(norm, "runOutputName", path, " (the name to ask for this output's result)"):
-                name = norm["runOutputName"]
-                if self.plain(name):
-                    if not _RUN_OUTPUT_NAME.match(name):
-                        self.add(
-                            f"{path}.runOutputName",
-                            C.RUN_OUTPUT_NAME_INVALID,
-                            f"runOutputName {name!r} must be 1 to 64 letters, digits, '-', '_' or '.'",
-                        )
-                    if name in seen:
-                        self.add(
-                            f"{path}.runOutputName",
-                            C.RUN_OUTPUT_NAME_DUPLICATE,
-                            f"runOutputName {name!r} is already used by distribute[{seen[name]}]; each "
-                            "distributor needs its own",
-                        )
-                    else:
-                        seen[name] = index
-            self.distributor(kind, norm, path)
+            name = norm.get("runOutputName")
+            if self.plain(name):
+                if name in seen:
+                    self.add(
+                        f"{path}.runOutputName",
+                        C.RUN_OUTPUT_NAME_DUPLICATE,
+                        f"runOutputName {name!r} is already used by distribute[{seen[name]}]; each "
+                        "distributor needs its own",
+                    )
+                else:
+                    seen[name] = index
+            if kind is D.SHARED_IMAGE_DISTRIBUTOR:
+                self.shared_image(norm, path)
         return out
 
-    def distributor(self, kind: str, item: dict[str, Any], path: str) -> None:
-        if kind == "ManagedImage":
-            if self.require(item, "imageId", path, " (the resource id of the image to create)"):
-                self.resource_id(item["imageId"], f"{path}.imageId", "image")
-            if self.require(item, "location", path, " (the region of the managed image)"):
-                item["location"] = self.region(item["location"], f"{path}.location", distributor=True)
-        elif kind == "SharedImage":
-            if self.require(item, "galleryImageId", path, " (the gallery image definition's resource id)"):
-                self.resource_id(item["galleryImageId"], f"{path}.galleryImageId", "galleryImage")
-            regions = item.get("replicationRegions")
-            optional = version_index(self.api_version) >= version_index(V2022_07) and "targetRegions" in item
-            if not optional:
-                self.require(item, "replicationRegions", path, " (at least the gallery's region)")
-            if isinstance(regions, list):
-                item["replicationRegions"] = [region_short_name(r) if self.plain(r) else r for r in regions]
+    def shared_image(self, item: dict[str, Any], path: str) -> None:
+        later = version_index(self.api_version) >= version_index(D.V2022_07)
+        if later and not _given(item.get("targetRegions")):
+            self.require(
+                item, "replicationRegions", path, " (or targetRegions: at least the gallery's region)"
+            )
+        regions = item.get("replicationRegions")
+        if isinstance(regions, list):
+            item["replicationRegions"] = [region_short_name(r) if self.plain(r) else r for r in regions]
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+_UNKNOWN_TYPE_CODES = {
+    "source": C.SOURCE_TYPE_UNKNOWN,
+    "customizer": C.CUSTOMIZER_TYPE_UNKNOWN,
+    "distributor": C.DISTRIBUTOR_TYPE_UNKNOWN,
+    "validator": C.VALIDATOR_TYPE_UNKNOWN,
+    "version scheme": C.VERSION_SCHEME_UNKNOWN,
+}
 
 
 _DESCRIBE = {
@@ -709,6 +842,7 @@ _DESCRIBE = {
     "strmap": "an object of string values",
     "object": "an object",
     "objlist": "a list of objects",
+    "objmap": "an object of objects",
 }
 
 

@@ -320,7 +320,13 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
         "",
         [(E, C.CUSTOMIZER_TYPE_UNKNOWN, f"{CU}[0].type")],
     ),
-    ("customizer-type-lower-case", "linux", edits((f"{CU}[0].type", "shell")), "", []),
+    (
+        "customizer-type-lower-case",
+        "linux",
+        edits((f"{CU}[0].type", "shell")),
+        "",
+        [(W, C.WRONG_CASE, f"{CU}[0].type")],
+    ),
     (
         "customizer-no-type",
         "linux",
@@ -797,7 +803,12 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
         "linux",
         edits((f"{CU}[0]", {"TYPE": "shell", "Name": "s", "ScriptURI": "https://e.com/s"})),
         "",
-        [],
+        [
+            (W, C.WRONG_CASE, f"{CU}[0].type"),
+            (W, C.WRONG_CASE, f"{CU}[0].type"),
+            (W, C.WRONG_CASE, f"{CU}[0].name"),
+            (W, C.WRONG_CASE, f"{CU}[0].scriptUri"),
+        ],
     ),
     (
         "newer-field",
