@@ -152,15 +152,17 @@ class _Analyser:
             )
             return "expr"
         pattern = _ANGLE_WHOLE if field in _COMMAND_FIELDS else _ANGLE
-        match = pattern.search(value)
-        if match is None and field in _RESOURCE_ID_FIELDS:
-            match = _CURLY.search(value)
-        if match is not None:
+        matches = [m.group(0).strip() for m in pattern.finditer(value)]
+        if not matches and field in _RESOURCE_ID_FIELDS:
+            matches = [m.group(0) for m in _CURLY.finditer(value)]
+        if matches:
+            names = ", ".join(repr(m) for m in dict.fromkeys(matches))
+            which = "placeholder" if len(set(matches)) == 1 else "placeholders"
             self.add(
                 path,
                 C.PLACEHOLDER,
-                f"`{_field_name(path)}` still holds the placeholder {match.group(0).strip()!r} from the "
-                "template document: replace it with a real value",
+                f"`{_field_name(path)}` still holds the {which} {names} from the template document: replace "
+                "it with a real value (or fill it in: --set NAME=VALUE, parameters={'NAME': ...})",
             )
             return "placeholder"
         return "ok"
