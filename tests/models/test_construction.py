@@ -327,7 +327,8 @@ def test_a_misspelled_keyword_raises_type_error_with_did_you_mean(
 
 
 def test_a_keyword_nothing_like_a_field_lists_the_fields() -> None:
-    with pytest.raises(TypeError, match=r"its fields are: vm_size, os_disk_size_gb, user_assigned_identities, vnet_config"):
+    fields = "vm_size, os_disk_size_gb, user_assigned_identities, vnet_config"
+    with pytest.raises(TypeError, match=f"its fields are: {fields}"):
         aib.VmProfile(zzz=1)
 
 
