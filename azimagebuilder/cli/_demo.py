@@ -17,6 +17,8 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING, Any
 
+from ._common import positive_seconds, seconds
+
 if TYPE_CHECKING:
     from ..models import ImageTemplate
 
@@ -39,14 +41,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--build-duration",
-        type=float,
+        type=seconds,
         default=4.0,
         metavar="SECONDS",
         help="how long the simulated build takes (default: 4)",
     )
     parser.add_argument(
         "--polling-interval",
-        type=float,
+        type=positive_seconds,
         default=0.25,
         metavar="SECONDS",
         help="seconds between polls (default: 0.25; Azure itself wants about 30)",

@@ -16,6 +16,8 @@ import sys
 import threading
 from typing import Any
 
+from ._common import number, port, seconds
+
 __all__ = ["register", "run"]
 
 
@@ -29,11 +31,11 @@ def register(subparsers: Any) -> None:
             "until Ctrl-C or SIGTERM. No VM is built; see docs/emulator.md."
         ),
     )
-    parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
+    parser.add_argument("--port", type=port, default=0, help="TCP port, 0 to 65535 (default: any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     parser.add_argument(
         "--build-duration",
-        type=float,
+        type=seconds,
         default=3.0,
         metavar="SECONDS",
         help="seconds a simulated build takes (default: 3)",
@@ -51,14 +53,21 @@ def register(subparsers: Any) -> None:
         metavar="ROUTE=KIND[@RATE][xTIMES][+after][+noretryafter]",
         help="inject faults, e.g. operations.get=500@0.1 or imageTemplates.run=429x1 (repeatable)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default: 0)")
+    parser.add_argument(
+        "--seed", type=number(int, minimum=0), default=0, help="seed of the fault draws (default: 0)"
+    )
     parser.add_argument(
         "--api-versions",
         metavar="V1,V2",
         help="serve only these Image Builder api-versions (default: every version the library knows), "
         "e.g. 2022-07-01,2024-02-01 to act like a subscription that refuses the retired previews",
     )
-    parser.add_argument("--page-size", type=int, default=100, help="items per page of lists (default: 100)")
+    parser.add_argument(
+        "--page-size",
+        type=number(int, minimum=1, maximum=1000),
+        default=100,
+        help="items per page of lists (default: 100)",
+    )
     parser.set_defaults(func=run)
 
 

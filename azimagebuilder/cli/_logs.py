@@ -23,7 +23,15 @@ import sys
 from typing import Any
 
 from .._constants import CURRENT_STABLE_API_VERSION
-from ._azure import SUBSCRIPTION_ENV, UsageError, add_connection_arguments, arm_credential, read_connection
+from ._azure import (
+    SUBSCRIPTION_ENV,
+    UsageError,
+    add_connection_arguments,
+    arm_credential,
+    check_credential,
+    read_connection,
+)
+from ._common import CliError, explain, positive_seconds
 
 _STORAGE_KEY_ENV = "AZURE_STORAGE_KEY"
 
@@ -71,7 +79,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--poll",
-        type=float,
+        type=positive_seconds,
         default=10.0,
         metavar="SECONDS",
         help="seconds between reads with --follow (default: 10)",
@@ -104,8 +112,6 @@ def run_logs(args: argparse.Namespace) -> int:
     from ..resources._storage import redact_url
     from ..resources.logs import LogNotFoundError
 
-    if args.poll < 0:
-        return _fail("--poll cannot be negative", 2)
     try:
         arm = read_connection(args)
     except UsageError as exc:
@@ -118,8 +124,10 @@ def run_logs(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except ResourceNotFoundError:
         return _fail(f"no template {args.template_name!r} in resource group {args.resource_group!r}")
+    except CliError as exc:
+        return _fail(str(exc), exc.status)
     except ClientAuthenticationError as exc:
-        return _fail(f"could not authenticate: {exc.message}")
+        return _fail(explain(exc)[0])
     except HttpResponseError as exc:
         where_text = redact_url(args.storage_url) if args.storage_url else "Azure"
         return _fail(f"{where_text} answered {exc.status_code}: {exc.reason}")
@@ -137,6 +145,13 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
     )
 
     credential = arm_credential(args)
+    token_needed = object()
+    if (
+        args.follow
+        or args.storage_url is None
+        or _storage_credential(args.storage_url, token_needed) is token_needed
+    ):
+        check_credential(credential, base_url)
     with contextlib.ExitStack() as stack:
         client: ImageBuilderClient | None = None
         if args.follow or args.storage_url is None:
@@ -176,7 +191,9 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
                 "a SAS"
             )
         if client is None or not args.follow:
-            text = download_customization_log(account_url, credential=storage_credential, run_id=args.run_id)
+            text = download_customization_log(
+                account_url, credential=storage_credential, run_id=args.run_id, **pipeline
+            )
             sys.stdout.write(text)
             sys.stdout.flush()
             return 0
@@ -188,6 +205,7 @@ def _print_log(args: argparse.Namespace, subscription: str, base_url: str, pipel
             run_id=args.run_id,
             is_running=lambda: run_in_progress(watched, args.resource_group, args.template_name),
             poll_interval=args.poll,
+            **pipeline,
         ):
             print(line, flush=True)
     return 0

@@ -5,8 +5,9 @@ Runs :func:`azimagebuilder.validate` on the file and, when the document has no e
 identity and its roles; with ``--resource-group``, the group the template is to be created in). Problems
 print exactly as ``azimagebuilder validate`` prints them, in text or JSON.
 
-Exit status: 0 when there are no errors, 1 when there are (an unreadable or non-JSON file included) or when
-Azure cannot be asked (authentication, network), 2 on usage errors.
+Exit status: 0 when there are no errors; 3 when the document itself has errors (an unreadable or non-JSON
+file included; Azure is not asked); 1 when Azure finds errors, or cannot be asked (no credential, network);
+2 on usage errors.
 
 Credentials: azure-identity's ``DefaultAzureCredential`` (``az login``, environment, managed identity); with
 ``--emulator`` the local emulator's (it accepts any token), at ``--base-url`` with ``--ca-cert``.
@@ -29,8 +30,10 @@ from ._azure import (
     UsageError,
     add_connection_arguments,
     arm_credential,
+    check_credential,
     read_connection,
 )
+from ._common import FAILED, INVALID, OK, CliError, explain
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..validation import ValidationReport
@@ -45,7 +48,8 @@ def register(subparsers: Any) -> None:
             "Check an Image Builder template as `validate` does, then ask Azure what the document cannot "
             "know: providers registered, the source image, the distribution targets, the identity and its "
             "roles, and (--resource-group) the template's resource group. Needs Reader on the subscription. "
-            "Exit 0: no errors; 1: errors, or Azure could not be asked; 2: usage."
+            "Exit 0: no errors; 1: Azure found errors, or could not be asked; 2: usage; 3: the template "
+            "itself is invalid."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the template JSON file; - reads stdin")
@@ -86,13 +90,16 @@ def run_preflight(args: argparse.Namespace) -> int:
         report = validate(source, resource_name=args.resource_name)
     except Exception as exc:  # a bug must not end in a traceback
         report = _internal_error(exc)
+    document_ok = report.ok
     if report.ok:
         try:
             found = _check_with_azure(args, source, arm)
+        except CliError as exc:
+            return _fail(str(exc), exc.status)
         except ClientAuthenticationError as exc:
-            return _fail(f"could not authenticate: {exc.message}")
+            return _fail(explain(exc)[0])
         except AzureError as exc:
-            return _fail(f"could not check the template against Azure: {exc.message}")
+            return _fail(f"could not check the template against Azure: {explain(exc, arm.base_url)[0]}")
         report = ValidationReport(
             errors=[*report.errors, *found.errors], warnings=[*report.warnings, *found.warnings]
         )
@@ -103,7 +110,9 @@ def run_preflight(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print_reports([(args.file, report)], args.format)
-    return 0 if report.ok else 1
+    if report.ok:
+        return OK
+    return FAILED if document_ok else INVALID
 
 
 def _check_with_azure(args: argparse.Namespace, source: Any, arm: Connection) -> ValidationReport:
@@ -121,6 +130,8 @@ def _check_with_azure(args: argparse.Namespace, source: Any, arm: Connection) ->
         return ValidationReport(errors=list(exc.errors), warnings=[])
     credential = arm_credential(args)
     try:
+        # Without a token every check would be skipped as a warning: say so and fail instead.
+        check_credential(credential, arm.base_url)
         return preflight(
             template,
             credential=credential,

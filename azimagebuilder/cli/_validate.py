@@ -1,7 +1,7 @@
 """``azimagebuilder validate FILE...`` and ``azimagebuilder schema``.
 
-Exit status of ``validate``: 0 when no file has errors, 1 when some file has errors (unreadable and
-non-JSON files included), 2 on usage errors (argparse).
+Exit status of ``validate``: 0 when no file has errors, 3 when some file has errors (unreadable and
+non-JSON files included), 2 on usage errors (argparse); the table is in :mod:`._common`.
 
 Example:
     >>> from azimagebuilder.cli import main
@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from .._constants import KNOWN_API_VERSIONS
+from ._common import INVALID, OK, number
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..validation import ValidationReport
@@ -28,7 +29,7 @@ def register(subparsers: Any) -> None:
         help="check Image Builder template files before Azure does",
         description=(
             "Check Image Builder templates (bare templates, resource bodies or ARM deployment templates) "
-            "against the template document's rules. Exit 0: no errors; 1: some file has errors; 2: usage."
+            "against the template document's rules. Exit 0: no errors; 3: some file has errors; 2: usage."
         ),
     )
     validate.add_argument("files", nargs="+", metavar="FILE", help="template JSON files; - reads stdin")
@@ -61,7 +62,9 @@ def register(subparsers: Any) -> None:
         help="print the JSON Schema of a template (for editors)",
         description="Print the JSON Schema of an Image Builder template (document form) for editors.",
     )
-    schema.add_argument("--indent", type=int, default=2, help="JSON indentation (default: 2)")
+    schema.add_argument(
+        "--indent", type=number(int, minimum=0, maximum=16), default=2, help="JSON indentation (default: 2)"
+    )
     schema.set_defaults(func=run_schema)
 
 
@@ -156,7 +159,7 @@ def run_validate(args: argparse.Namespace) -> int:
             reports.append((name if resource is None else f"{name} [{resource}]", report))
     print_reports(reports, args.format)
     failed = any(not report.ok for _, report in reports)
-    return 1 if failed else 0
+    return INVALID if failed else OK
 
 
 def _internal_error(exc: Exception) -> Any:
@@ -175,8 +178,8 @@ def print_reports(reports: list[tuple[str, ValidationReport]], fmt: str) -> None
     results = [
         {
             "file": name,
-            "errors": [p.to_dict() for p in report.errors],
-            "warnings": [p.to_dict() for p in report.warnings],
+            "errors": [_for_the_command_line(p.to_dict()) for p in report.errors],
+            "warnings": [_for_the_command_line(p.to_dict()) for p in report.warnings],
         }
         for name, report in reports
     ]
@@ -185,6 +188,14 @@ def print_reports(reports: list[tuple[str, ValidationReport]], fmt: str) -> None
         sys.stdout.write("\n")
     else:
         _print_text(results)
+
+
+def _for_the_command_line(problem: dict[str, Any]) -> dict[str, Any]:
+    """A problem as the command line says it: options by their flags, not the Python keywords."""
+    message = str(problem.get("message", ""))
+    if "resource_name=" in message:
+        problem = {**problem, "message": message.replace("resource_name=", "--resource-name NAME")}
+    return problem
 
 
 def _print_text(results: list[dict[str, Any]]) -> None:

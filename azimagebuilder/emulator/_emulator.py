@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._constants import KNOWN_API_VERSIONS
 from ._artifacts import ArtifactStore, MemoryArtifactStore
+from ._blobs import BlobService, is_blob_request
 from ._clock import Clock, SystemClock
 from ._faults import FaultPlan, FaultRule
 from ._router import ArmError, Request, Response, Router
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
     from ._credential import AsyncEmulatorCredential, EmulatorCredential
 
 __all__ = ["Emulator"]
+
+
+class _Dispatcher(Dispatcher):
+    """ARM's front door, plus the Blob service of the in-memory staging accounts (``/<account>/...``)."""
+
+    blobs: BlobService | None = None
+
+    def dispatch(self, request: Request) -> Response:
+        if self.blobs is not None and is_blob_request(request.path):
+            return self.blobs.handle(request)
+        return super().dispatch(request)
+
 
 _DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
@@ -131,9 +144,12 @@ class Emulator:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.minimum_version = ssl.TLSVersion.TLSv1_2
             context.load_cert_chain(paths.server_cert, paths.server_key)
-            server = EmulatorHTTPServer(
-                self._host, self._port, context, Dispatcher(self.router, self.state, self.faults)
-            )
+            dispatcher = _Dispatcher(self.router, self.state, self.faults)
+            server = EmulatorHTTPServer(self._host, self._port, context, dispatcher)
+            if isinstance(self.artifacts, MemoryArtifactStore):
+                # The in-memory store's URLs name this address, and it answers Blob calls on them.
+                self.artifacts.bind(server.base_url)
+                dispatcher.blobs = BlobService(self.artifacts)
             provider_context = ProviderContext(
                 state=self.state,
                 clock=self.clock,
@@ -174,6 +190,8 @@ class Emulator:
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
+        if isinstance(self.artifacts, MemoryArtifactStore):
+            self.artifacts.bind(None)
 
     def __enter__(self) -> Emulator:
         return self.start()

@@ -5,6 +5,7 @@ Reading never raises: every difficulty becomes a Problem, so the CLI and ``valid
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from dataclasses import dataclass, field
@@ -140,28 +141,45 @@ def parse_json(text: str) -> tuple[Any, list[Problem]]:
     return value, problems
 
 
+def decode_text(data: bytes) -> str:
+    """JSON file bytes as text: UTF-8 (with or without a BOM), or UTF-16 / UTF-32 with a BOM.
+
+    Windows PowerShell 5 writes UTF-16 LE with a BOM by default (``Out-File``, ``>``).
+
+    Raises:
+        UnicodeDecodeError: the bytes are none of these.
+
+    Example:
+        >>> decode_text('{"a": 1}'.encode("utf-16"))
+        '{"a": 1}'
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return data.decode("utf-32")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def read_source(source: Any) -> tuple[Any, list[Problem], str | None]:
     """``(json value, problems, label)`` for a path, JSON text, bytes or an already parsed dict."""
     if isinstance(source, dict):
         return source, [], None
     if isinstance(source, bytes | bytearray):
         try:
-            return (*parse_json(bytes(source).decode("utf-8-sig")), None)
+            return (*parse_json(decode_text(bytes(source))), None)
         except UnicodeDecodeError as exc:
-            return None, [Problem("", C.INVALID_JSON, f"not UTF-8 text: {exc.reason}", "error")], None
+            message = f"not UTF-8 (or UTF-16 with a BOM) text: {exc.reason}"
+            return None, [Problem("", C.INVALID_JSON, message, "error")], None
     if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         return (*parse_json(source), None)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         label = str(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = decode_text(path.read_bytes())
         except UnicodeDecodeError as exc:
-            return (
-                None,
-                [Problem("", C.INVALID_JSON, f"{label} is not UTF-8 text: {exc.reason}", "error")],
-                label,
-            )
+            message = f"{label} is not UTF-8 (or UTF-16 with a BOM) text: {exc.reason}"
+            return None, [Problem("", C.INVALID_JSON, message, "error")], label
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             return None, [Problem("", C.UNREADABLE, f"cannot read {label}: {reason}", "error")], label

@@ -320,16 +320,22 @@ def find_staging_blob_endpoint(
     return str(blob).rstrip("/") if isinstance(blob, str) and blob else fallback
 
 
-def _log_container(account: str | BlobServiceClient | LogLocation, credential: Any) -> ContainerClient:
+def _log_container(
+    account: str | BlobServiceClient | LogLocation, credential: Any, client_kwargs: dict[str, Any]
+) -> ContainerClient:
     if isinstance(account, LogLocation):
         if account.sas:
-            return service_client(f"{account.account_url}?{account.sas}").get_container_client(LOG_CONTAINER)
-        return service_client(account.account_url, credential).get_container_client(LOG_CONTAINER)
-    return service_client(account, credential).get_container_client(LOG_CONTAINER)
+            url = f"{account.account_url}?{account.sas}"
+            return service_client(url, **client_kwargs).get_container_client(LOG_CONTAINER)
+        service = service_client(account.account_url, credential, **client_kwargs)
+        return service.get_container_client(LOG_CONTAINER)
+    return service_client(account, credential, **client_kwargs).get_container_client(LOG_CONTAINER)
 
 
-def latest_run_id(account: str | BlobServiceClient, *, credential: Any = None) -> str:
+def latest_run_id(account: str | BlobServiceClient, *, credential: Any = None, **client_kwargs: Any) -> str:
     """The run id of the newest ``customization.log`` in the account's ``packerlogs`` container.
+
+    ``client_kwargs`` go to azure-core's pipeline of a client made from a URL (``connection_verify=``).
 
     Raises:
         LogNotFoundError: no build log there yet.
@@ -338,7 +344,7 @@ def latest_run_id(account: str | BlobServiceClient, *, credential: Any = None) -
         >>> latest_run_id("https://a1b2c3.blob.core.windows.net", credential=cred)  # doctest: +SKIP
         '6c3c8b0e-...'
     """
-    found = _latest(_log_container(account, credential))
+    found = _latest(_log_container(account, credential, client_kwargs))
     if found is None:
         shown = redact_url(account if isinstance(account, str) else str(account.url))
         raise LogNotFoundError(f"no {LOG_CONTAINER}/<run-id>{LOG_BLOB_SUFFIX} in {shown} yet")
@@ -424,7 +430,9 @@ def find_log_location(
         )
     blob_credential = storage_credential if storage_credential is not None else credential
     if run_id is None:
-        run_id = latest_run_id(storage_url, credential=None if has_sas(storage_url) else blob_credential)
+        run_id = latest_run_id(
+            storage_url, credential=None if has_sas(storage_url) else blob_credential, **client_kwargs
+        )
     return LogLocation(
         account_url=redact_url(storage_url),
         run_id=run_id,
@@ -434,13 +442,15 @@ def find_log_location(
 
 
 def _resolve(
-    location: LogLocation | str, credential: Any, run_id: str | None
+    location: LogLocation | str, credential: Any, run_id: str | None, client_kwargs: dict[str, Any]
 ) -> tuple[ContainerClient, str | None, str]:
     if isinstance(location, LogLocation):
-        return _log_container(location, credential), run_id or location.run_id, location.account_url
+        container = _log_container(location, credential, client_kwargs)
+        return container, run_id or location.run_id, location.account_url
     if not isinstance(location, str):
         raise TypeError("location must be a LogLocation or the staging account's blob URL")
-    return _log_container(location, None if has_sas(location) else credential), run_id, redact_url(location)
+    container = _log_container(location, None if has_sas(location) else credential, client_kwargs)
+    return container, run_id, redact_url(location)
 
 
 def download_customization_log(
@@ -449,8 +459,11 @@ def download_customization_log(
     credential: Any = None,
     run_id: str | None = None,
     encoding: str = "utf-8",
+    **client_kwargs: Any,
 ) -> str:
     """The text of a run's customization.log.
+
+    ``client_kwargs`` go to azure-core's pipeline (``connection_verify=emu.ca_cert`` for the emulator).
 
     Args:
         location: a :class:`LogLocation`, or the staging account's blob URL (with a SAS, or with
@@ -467,7 +480,7 @@ def download_customization_log(
     """
     from azure.core.exceptions import ResourceNotFoundError
 
-    container, run, shown = _resolve(location, credential, run_id)
+    container, run, shown = _resolve(location, credential, run_id, client_kwargs)
     run = run or _latest(container)
     if run is None:
         raise LogNotFoundError(f"no {LOG_CONTAINER}/<run-id>{LOG_BLOB_SUFFIX} in {shown} yet")
@@ -501,6 +514,7 @@ def follow_customization_log(
     poll_interval: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
     encoding: str = "utf-8",
+    **client_kwargs: Any,
 ) -> Iterator[str]:
     """Yield the lines of a run's customization.log as they are written, until the run ends.
 
@@ -508,7 +522,7 @@ def follow_customization_log(
     ``is_running()`` before each read and, once that says the run is over, reads one last time, yields
     what is left and stops. With an account URL and no ``run_id`` it follows the newest log and switches
     to a newer one when it appears (a new run started), yielding a ``==> <run-id>/customization.log <==``
-    line first.
+    line first. ``client_kwargs`` go to azure-core's pipeline (``connection_verify=``).
 
     Example:
         >>> for line in follow_customization_log(  # doctest: +SKIP
@@ -518,7 +532,7 @@ def follow_customization_log(
     """
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-    container, fixed_run, _ = _resolve(location, credential, run_id)
+    container, fixed_run, _ = _resolve(location, credential, run_id, client_kwargs)
     current: str | None = fixed_run
     known: set[str] = set()
     position = 0

@@ -263,8 +263,9 @@ def test_run_outputs_per_distributor(arm: Arm) -> None:
     sig = arm.call("GET", arm.path("outs") + "/runOutputs/sig_1").json()["properties"]["artifactId"]
     assert re.fullmatch(re.escape(gallery) + r"/versions/0\.\d{5}\.\d{5}", sig)
     vhd = arm.call("GET", arm.path("outs") + "/runOutputs/vhd_1").json()["properties"]
+    # A blob URL the emulator serves itself: path-style (as Azurite's) on its own address.
     assert re.fullmatch(
-        r"https://[a-z0-9]{3,24}\.blob\.core\.windows\.net/vhds/[^?]+\.vhd", vhd["artifactUri"]
+        re.escape(arm.emulator.base_url) + r"/[a-z0-9]{3,24}/vhds/[^?]+\.vhd", vhd["artifactUri"]
     )
     assert "artifactId" not in vhd
     listed = arm.call("GET", arm.path("outs") + "/runOutputs").json()

@@ -10,8 +10,10 @@ in Azure:
   answers ``200`` with ``id``, ``name``, ``type``, ``location``, ``kind: StorageV2``,
   ``sku: {Standard_LRS, Standard}`` and ``properties`` (``provisioningState: Succeeded``,
   ``primaryEndpoints.blob``, ``primaryLocation``, ``statusOfPrimary``).
-- The blob endpoint is the artifact store's ``account_url`` when it has one (a store in Azurite), so the
-  logs the emulator wrote are read from where they are; otherwise ``https://<acct>.blob.core.windows.net/``.
+- The blob endpoint is where the artifact store keeps the account's blobs: for the default in-memory store,
+  ``https://127.0.0.1:<port>/<acct>/`` on the emulator itself (which serves the Blob calls, see
+  :mod:`.._blobs`); for a store in Azurite its ``account_url``; otherwise
+  ``https://<acct>.blob.core.windows.net/``.
 - Any other account in an existing group answers ``404 ResourceNotFound``; a missing group answers
   ``404 ResourceGroupNotFound``, as ARM does.
 
@@ -52,6 +54,9 @@ def blob_endpoint(artifacts: object, account: str) -> str:
     url = getattr(artifacts, "account_url", None)
     if isinstance(url, str) and url:
         return url.rstrip("/") + "/"
+    endpoint = getattr(artifacts, "account_endpoint", None)
+    if callable(endpoint):
+        return str(endpoint(account)).rstrip("/") + "/"
     return f"https://{account}.blob.core.windows.net/"
 
 

@@ -68,7 +68,8 @@ def test_the_listed_staging_account_reads_back_in_the_storage_shape(arm: Any) ->
         "tags": {},
         "properties": {
             "provisioningState": "Succeeded",
-            "primaryEndpoints": {"blob": f"https://{account}.blob.core.windows.net/"},
+            # The emulator serves the account's blobs itself, path-style on its own address.
+            "primaryEndpoints": {"blob": f"{arm.emulator.base_url}/{account}/"},
             "primaryLocation": "westus2",
             "statusOfPrimary": "available",
         },
