@@ -47,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_names(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
 def _quiet_azure_logging() -> None:
     """Keep azure-identity's credential-chain warnings (a dozen lines per attempt) off the terminal.
 
@@ -77,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        print("azimagebuilder: error: give a command (see azimagebuilder --help)", file=sys.stderr)
+        names = ", ".join(_command_names(parser))
+        print(f"azimagebuilder: error: give a COMMAND ({names}); see azimagebuilder --help", file=sys.stderr)
         return USAGE
     prog = f"azimagebuilder {args.command}"
     try:

@@ -142,7 +142,8 @@ def parse_json(text: str) -> tuple[Any, list[Problem]]:
 
 
 def decode_text(data: bytes) -> str:
-    """JSON file bytes as text: UTF-8 (with or without a BOM), or UTF-16 / UTF-32 with a BOM.
+    """JSON file bytes as text: UTF-8 (with or without a BOM), UTF-16 / UTF-32 with a BOM, or UTF-16
+    without one (told apart by the zero bytes beside the first, ASCII, character).
 
     Windows PowerShell 5 writes UTF-16 LE with a BOM by default (``Out-File``, ``>``).
 
@@ -157,6 +158,11 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-32")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
+    # No BOM: JSON starts with an ASCII character, so UTF-16 shows as a zero byte beside it (RFC 4627).
+    if len(data) >= 2 and data[0] and not data[1]:
+        return data.decode("utf-16-le")
+    if len(data) >= 2 and not data[0] and data[1]:
+        return data.decode("utf-16-be")
     return data.decode("utf-8-sig")
 
 

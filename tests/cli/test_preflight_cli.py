@@ -226,7 +226,8 @@ def test_azure_that_cannot_be_reached_is_an_error_not_a_traceback(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("azimagebuilder preflight: could not check the template against Azure: ")
-    assert "TLS certificate is not trusted" in captured.err and "--ca-cert" in captured.err
+    assert "TLS certificate is not trusted" in captured.err
+    assert "--ca-cert" in captured.err
 
 
 def test_usage_errors(
