@@ -41,7 +41,8 @@ def test_library_errors_map_to_the_table() -> None:
     message, status = explain(ClientAuthenticationError("DefaultAzureCredential failed\nAttempted: ..."))
     assert (message, status) == (_common.NO_CREDENTIAL, _common.FAILED)
     assert "az login" in message
-    assert explain(ResourceNotFoundError("Template x not found\nmore"))[0] == "not found: Template x not found"
+    not_found = explain(ResourceNotFoundError("Template x not found\nmore"))
+    assert not_found == ("not found: Template x not found", _common.FAILED)
     assert explain(HttpResponseError("boom"))[1] == _common.FAILED
     refused = ServiceRequestError(
         "<urllib3.connection.HTTPSConnection object at 0x7f00>: Failed to establish a new connection: "

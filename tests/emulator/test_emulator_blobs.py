@@ -33,13 +33,16 @@ TEMPLATE: dict[str, Any] = {
 @pytest.fixture(scope="module")
 def built() -> Iterator[tuple[Emulator, ImageBuilderClient, str]]:
     """An emulator with one template built; yields it, a client and the VHD's URL."""
-    with Emulator(build_duration=0) as emu, ImageBuilderClient(
-        emu.credential,
-        emu.subscription_id,
-        base_url=emu.base_url,
-        connection_verify=emu.ca_cert,
-        polling_interval=0,
-    ) as client:
+    with (
+        Emulator(build_duration=0) as emu,
+        ImageBuilderClient(
+            emu.credential,
+            emu.subscription_id,
+            base_url=emu.base_url,
+            connection_verify=emu.ca_cert,
+            polling_interval=0,
+        ) as client,
+    ):
         result = client.build("rg", "tpl", TEMPLATE)
         yield emu, client, result.vhd_uris["vhd"]
 
@@ -70,7 +73,10 @@ def test_the_vhd_reads_back_with_azure_storage_blob(built: tuple[Emulator, Any, 
     assert blob.download_blob(offset=10, length=5).readall() == data[10:15]
 
 
-def test_the_log_is_found_and_read_by_the_log_helpers(built: tuple[Emulator, ImageBuilderClient, str]) -> None:
+Built = tuple[Emulator, ImageBuilderClient, str]
+
+
+def test_the_log_is_found_and_read_by_the_log_helpers(built: Built) -> None:
     from azimagebuilder.resources.logs import download_customization_log, find_log_location
 
     emu, client, _ = built
@@ -137,7 +143,7 @@ def test_upload_list_and_delete(built: tuple[Emulator, Any, str]) -> None:
     assert caught.value.error_code == "ContainerNotFound"
 
 
-def test_the_artifact_route_still_serves_and_arm_paths_are_not_blobs(built: tuple[Emulator, Any, str]) -> None:
+def test_the_artifact_route_still_serves_and_arm_paths_are_not_blobs(built: Built) -> None:
     import requests
 
     emu, _, vhd = built
