@@ -171,7 +171,7 @@ def test_validate_all_reports_every_image_template_nested_included(
     file.write_text(json.dumps(THREE), encoding="utf-8")
     status = main(["validate", "--all", "--format", "json", str(file)])
     results = json.loads(capsys.readouterr().out)
-    assert status == 1  # "bad" is in mars
+    assert status == 3  # "bad" is in mars
     assert [r["file"] for r in results] == [f"{file} [aib-linux]", f"{file} [bad]", f"{file} [nested-win]"]
     assert [bool(r["errors"]) for r in results] == [False, True, False]
     assert {p["code"] for p in results[1]["errors"]} == {"location-not-in-preview"}
@@ -182,7 +182,7 @@ def test_the_command_line_says_resource_name_and_all(
 ) -> None:
     file = tmp_path / "three.json"
     file.write_text(json.dumps(THREE), encoding="utf-8")
-    assert main(["validate", str(file)]) == 1
+    assert main(["validate", str(file)]) == 3
     out = capsys.readouterr().out
     assert "say which with --resource-name, or check them all with --all [ambiguous-resource]" in out
     assert main(["validate", str(file), "--resource-name", "nested-win"]) == 0
