@@ -67,7 +67,7 @@ class TriggerStatus(WireModel):
 class Trigger(WireModel):
     """A trigger of an image template, as ``get_trigger`` / ``list_triggers`` return it.
 
-    Args:
+    Attributes:
         kind: the kind of trigger; ``SourceImage`` (the only kind the service has) starts a build when a
             new version of the template's source gallery image is created. Set at creation; the service
             cannot change it afterwards.

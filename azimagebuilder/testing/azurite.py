@@ -151,6 +151,7 @@ class AzuriteBlob:
 
     @property
     def account_name(self) -> str:
+        """``devstoreaccount1``, the default account's name."""
         return WELL_KNOWN_ACCOUNT
 
     @property
@@ -160,10 +161,12 @@ class AzuriteBlob:
 
     @property
     def connection_string(self) -> str:
+        """The default account's connection string (see :attr:`AzuriteAccount.connection_string`)."""
         return self.accounts[WELL_KNOWN_ACCOUNT].connection_string
 
     @property
     def credential(self) -> dict[str, str]:
+        """The default account's shared-key credential."""
         return self.accounts[WELL_KNOWN_ACCOUNT].credential
 
     def service_client(self, account: str = WELL_KNOWN_ACCOUNT) -> BlobServiceClient:

@@ -79,6 +79,7 @@ __all__ = [
 
 #: The subscription (and tenant) id every recorded id is replaced with; pass it to the client on replay.
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+#: The tenant id every recorded one is replaced with (the same zeros).
 FAKE_TENANT_ID = FAKE_SUBSCRIPTION_ID
 #: The host every cassette shows, whatever it was recorded against; point the client at it on replay.
 REPLAY_ENDPOINT = ARM_ENDPOINT
@@ -303,11 +304,13 @@ class ReplayCredential:
     """A ``TokenCredential`` for replay: a fixed fake token, no network (the header is never recorded)."""
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        """The fake ``AccessToken`` (``"replay-token"``, never expiring), whatever the scopes."""
         from azure.core.credentials import AccessToken
 
         return AccessToken("replay-token", 2**31 - 1)
 
     def close(self) -> None:
+        """Nothing to release."""
         return None
 
 
@@ -315,9 +318,11 @@ class AsyncReplayCredential:
     """The ``AsyncTokenCredential`` twin of :class:`ReplayCredential`."""
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        """The fake ``AccessToken`` of :meth:`ReplayCredential.get_token`."""
         return ReplayCredential().get_token(*scopes)
 
     async def close(self) -> None:
+        """Nothing to release."""
         return None
 
 
@@ -461,6 +466,7 @@ class CassetteSerializer:
         self.recorded_against = recorded_against
 
     def serialize(self, cassette_dict: dict[str, Any]) -> str:
+        """The cassette as YAML text, JSON bodies readable, with the ``recorded:`` provenance added."""
         interactions = []
         for interaction in cassette_dict.get("interactions", []):
             request = dict(interaction["request"])
@@ -483,6 +489,7 @@ class CassetteSerializer:
         return text
 
     def deserialize(self, cassette_string: str) -> dict[str, Any]:
+        """The interactions read back from :meth:`serialize`'s text, bodies as they were sent."""
         data: dict[str, Any] = yaml.load(cassette_string, Loader=_SafeLoader)
         if not isinstance(data, dict):
             return data

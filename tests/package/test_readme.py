@@ -25,9 +25,11 @@ def test_quick_start_is_exactly_two_commands_and_ci_runs_the_test_one() -> None:
     assert "azimagebuilder demo" in commands[0]
     assert "pytest" in commands[1]
     ci_script = (ROOT / ".ci" / "run").read_text()
-    # .ci/run may spell the tools as `python3 -m`, but it must install the same extras and run pytest.
-    assert "-e '.[test]'" in ci_script
+    # .ci/run may spell the tools as `python3 -m`, but it must install the test extras and run pytest,
+    # then build the documentation site as strictly as the README says.
+    assert re.search(r"-e '\.\[test(,docs)?\]'", ci_script)
     assert "pytest" in ci_script
+    assert "mkdocs build --strict" in ci_script
 
 
 def test_the_example_template_is_valid_as_written(capsys: pytest.CaptureFixture[str]) -> None:
