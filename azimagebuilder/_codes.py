@@ -42,6 +42,7 @@ URL_NOT_HTTPS = "url-not-https"  #: warning: http:// travels in clear text
 RESOURCE_TYPE = "resource-type"  #: type is not Microsoft.VirtualMachineImages/imageTemplates
 RESOURCE_TYPE_INCOMPLETE = "resource-type-incomplete"  #: warning: e.g. "Microsoft.VirtualMachineImages"
 API_VERSION_UNKNOWN = "api-version-unknown"  #: not an api-version of imageTemplates
+API_VERSION_ASSUMED = "api-version-assumed"  #: warning: none declared; the range its fields fit was assumed
 
 # -- location, identity --------------------------------------------------------------------------------
 LOCATION_NOT_IN_PREVIEW = "location-not-in-preview"  #: at 2019-05-01-preview, one of the seven regions

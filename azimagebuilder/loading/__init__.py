@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import _codes as C
-from .._constants import DEFAULT_API_VERSION
 from .._errors import TemplateValidationError
 from .._expressions import is_arm_expression
 from .._problems import Problem
 from ..models import ImageTemplate
-from ..validation._engine import analyse
+from ..validation._infer import check
 from ._deployment import DeploymentInputs
 from ._parameters import Parameters
 from ._read import parse_json, read_template
@@ -93,8 +92,10 @@ def load_template(
         source, resource_name, parameters=parameters, inputs=inputs
     )
     if template_json is not None or not problems:
-        normalised, found = analyse(template_json, api_version=DEFAULT_API_VERSION)
-        problems = problems + found
+        normalised, found = check(template_json, None)
+        # Which api-version was assumed matters to validate(); a loaded template is checked again at
+        # the version it is sent with, so loading does not warn about it.
+        problems = problems + [p for p in found if p.code != C.API_VERSION_ASSUMED]
     errors = [p for p in problems if p.severity == "error"]
     warning_list = [p for p in problems if p.severity != "error"]
     if errors:

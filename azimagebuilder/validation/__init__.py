@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._codes import SERVICE_TOLERATED_CODES
-from .._constants import DEFAULT_API_VERSION
 from .._problems import Problem, Severity, ValidationReport
 
 if TYPE_CHECKING:
@@ -41,8 +40,9 @@ def validate(
 
     The version-dependent rules (regions, identity, fields newer than the version) follow:
 
-    - for JSON (a dict, text or a file): its own ``apiVersion`` when it names a known version; otherwise
-      (a PUT body, or an ARM expression) ``api_version``, by default ``"2019-05-01-preview"``;
+    - for JSON (a dict, text or a file): its own ``apiVersion`` when it names a known version; else
+      ``api_version`` when given; else (none, an ARM expression, a placeholder) every api-version its
+      fields fit, reporting only what they share, with the warning ``api-version-assumed`` naming the range;
     - for an :class:`ImageTemplate`: ``api_version`` when given (the version it will be sent with), else
       the version it was loaded with, else ``"2019-05-01-preview"``.
 
@@ -52,11 +52,11 @@ def validate(
     Never raises for a bad template: unreadable files and invalid JSON are errors in the report.
 
     Example:
-        >>> validate('{"location": "mars"}').errors[0].code
+        >>> validate('{"apiVersion": "2019-05-01-preview", "location": "mars"}').errors[0].code
         'location-not-in-preview'
     """
     from ..models import ImageTemplate
-    from ._engine import analyse
+    from ._infer import check
 
     if isinstance(source_or_template, ImageTemplate):
         document: Any = source_or_template.to_arm(api_version=api_version)
@@ -72,7 +72,7 @@ def validate(
         )
         if document is None and problems:
             return _report(problems)
-    _, found = analyse(document, api_version=api_version or DEFAULT_API_VERSION)
+    _, found = check(document, api_version)
     return _report(problems + found)
 
 
@@ -96,7 +96,7 @@ def validate_each(
     """
     from ..loading._deployment import DeploymentInputs
     from ..loading._read import read_templates
-    from ._engine import analyse
+    from ._infer import check
 
     inputs = DeploymentInputs(subscription_id=subscription_id, resource_group=resource_group)
     picked, problems, _ = read_templates(
@@ -111,7 +111,7 @@ def validate_each(
         return [(None, _report(problems))]
     reports: list[tuple[str | None, ValidationReport]] = []
     for one in picked:
-        _, found = analyse(one.document, api_version=api_version or DEFAULT_API_VERSION)
+        _, found = check(one.document, api_version)
         reports.append((one.label, _report(problems + one.problems + found)))
     return reports
 

@@ -101,7 +101,12 @@ def test_api_version_applies_to_templates_that_declare_none(
     body = {"location": "southcentralus", "properties": doc["properties"]}
     path = tmp_path / "body.json"
     path.write_text(json.dumps(body), encoding="utf-8")
+    # Without --api-version: checked against what the versions it fits share (the preview's regions and
+    # the identity 2020-02-14 requires are not shared), and said so.
     status, results = run_json(capsys, str(path))
+    assert status == 0
+    assert [p["code"] for p in results[0]["warnings"]] == ["api-version-assumed"]
+    status, results = run_json(capsys, "--api-version", "2019-05-01-preview", str(path))
     assert status == 3
     assert results[0]["errors"][0]["code"] == "location-not-in-preview"
     # At 2020-02-14 any region is fine, but an identity is required.

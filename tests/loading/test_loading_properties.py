@@ -147,7 +147,14 @@ def _load_quietly(source: Any) -> ImageTemplate | None:
     for problem in refused.errors:
         assert problem.code
         assert problem.message
+    if all(p.code == "arm-expression" for p in refused.errors):
+        # validate() checks around an ARM expression where an object or list belongs; an ImageTemplate
+        # needs its value (issue 12), so only this refusal may differ from validate()'s verdict.
+        return _HELD_BACK
     return None
+
+
+_HELD_BACK: Any = object()
 
 
 def test_the_base_template_is_valid() -> None:
@@ -160,6 +167,10 @@ def test_the_base_template_is_valid() -> None:
 def test_mutated_templates_load_or_raise_template_validation_error(doc: Any) -> None:
     report = validate(doc)
     template = _load_quietly(doc)
+    if template is _HELD_BACK:
+        assert report.ok
+        assert "arm-expression" in {p.code for p in report.warnings}
+        return
     assert (template is not None) == report.ok
     if template is not None:
         written = template.to_arm()

@@ -52,6 +52,7 @@ def test_public_exceptions_survive_pickling(error: Exception) -> None:
 def _report() -> aib.ValidationReport:
     return aib.validate(
         {
+            "apiVersion": "2019-05-01-preview",
             "location": "westus2",
             "properties": {
                 "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "<O>", "sku": "s"},

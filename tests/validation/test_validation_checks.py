@@ -773,7 +773,7 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
         "linux",
         edits(("apiVersion", "[parameters('api-version')]")),
         "",
-        [(W, C.ARM_EXPRESSION, "apiVersion")],
+        [(W, C.ARM_EXPRESSION, "apiVersion"), (W, C.API_VERSION_ASSUMED, "apiVersion")],
     ),
     ("escaped-bracket-is-a-literal", "linux", edits((f"{CU}[0].inline", ["[[ -f /x ] && echo y"])), "", []),
     (
