@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
         choices=KNOWN_API_VERSIONS,
         default=None,
         metavar="VERSION",
-        help="api-version for templates that declare none (default: the range of versions their fields fit); one "
-        "of " + ", ".join(KNOWN_API_VERSIONS),
+        help="api-version for templates that declare none (default: the range of versions their fields "
+        "fit); one of " + ", ".join(KNOWN_API_VERSIONS),
     )
     which = validate.add_mutually_exclusive_group()
     which.add_argument(

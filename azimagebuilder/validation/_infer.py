@@ -82,19 +82,26 @@ def analyse_any_version(
         fewest = min(len(misfits(v)) for v in candidates)
         fits = [v for v in candidates if len(misfits(v)) == fewest]
 
-    def key(p: Problem) -> tuple[str, str, str]:
-        return (p.path, p.code, p.severity)
+    def key(p: Problem) -> tuple[str, str]:
+        return (p.path, p.code)
 
+    # What every fitting version reports; where they differ in severity (an unknown field is an error
+    # from 2024-02-01, a warning before), the mildest, since some version that fits accepts it.
     shared = set.intersection(*({key(p) for p in results[v][1]} for v in fits))
+    mildest: dict[tuple[str, str], Problem] = {}
+    for version in fits:
+        for p in results[version][1]:
+            if key(p) in shared and (key(p) not in mildest or mildest[key(p)].severity == "error"):
+                mildest[key(p)] = p
     first = fits[0]
     drop_unknown = "placeholder" in reason  # the placeholder itself is reported
-    problems = [
-        p
-        for p in results[first][1]
-        if key(p) in shared
-        and not (drop_unknown and p.code == C.API_VERSION_UNKNOWN)
-        and (mixed or p.code not in _VERSION_CODES)
-    ]
+    problems = []
+    for p in results[first][1]:
+        if key(p) not in shared:
+            continue
+        if (drop_unknown and p.code == C.API_VERSION_UNKNOWN) or (not mixed and p.code in _VERSION_CODES):
+            continue
+        problems.append(mildest[key(p)] if p.severity == "error" else p)
     problems.append(_assumed(reason, fits, results, mixed))
     return results[first][0], problems
 

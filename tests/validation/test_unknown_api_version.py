@@ -12,12 +12,10 @@ from azimagebuilder import validate
 
 SUBNET = "/subscriptions/0000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aib"
 GALLERY_IMAGE = "/subscriptions/0000/resourceGroups/img/providers/Microsoft.Compute/galleries/g/images/ubuntu"
-IDENTITY = {
-    "type": "UserAssigned",
-    "userAssignedIdentities": {
-        "/subscriptions/0000/resourceGroups/id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}
-    },
-}
+IDENTITY_ID = (
+    "/subscriptions/0000/resourceGroups/id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+)
+IDENTITY = {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY_ID: {}}}
 
 
 @pytest.fixture(params=["absent", "expression", "placeholder"])
@@ -117,3 +115,14 @@ def test_a_declared_version_or_api_version_argument_is_used_as_is(doc: dict[str,
 def test_a_literal_that_is_no_api_version_is_still_an_error(doc: dict[str, Any]) -> None:
     doc["apiVersion"] = "2099-01-01"
     assert "api-version-unknown" in {p.code for p in validate(doc).errors}
+
+
+def test_a_problem_an_error_at_some_versions_and_a_warning_at_others_is_a_warning(
+    unknown: dict[str, Any],
+) -> None:
+    unknown["properties"]["distribute"][0]["aritfactTags"] = {}  # unknown field: an error from 2024-02-01
+    report = validate(unknown)
+    assert [p.path for p in report.errors if p.code == "unknown-field"] == []
+    (warning,) = [p for p in report.warnings if p.code == "unknown-field"]
+    assert warning.path == "properties.distribute[0].aritfactTags"
+    assert "artifactTags" in warning.message
