@@ -43,6 +43,7 @@ RESOURCE_TYPE = "resource-type"  #: type is not Microsoft.VirtualMachineImages/i
 RESOURCE_TYPE_INCOMPLETE = "resource-type-incomplete"  #: warning: e.g. "Microsoft.VirtualMachineImages"
 API_VERSION_UNKNOWN = "api-version-unknown"  #: not an api-version of imageTemplates
 API_VERSION_ASSUMED = "api-version-assumed"  #: warning: none declared; the range its fields fit was assumed
+API_VERSION_DIFFERS = "api-version-differs"  #: warning: sent at another version than the template says
 
 # -- location, identity --------------------------------------------------------------------------------
 LOCATION_NOT_IN_PREVIEW = "location-not-in-preview"  #: at 2019-05-01-preview, one of the seven regions

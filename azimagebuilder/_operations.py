@@ -548,9 +548,12 @@ template_url_of_run = template_url_of_action
 def template_body(source: Any, *, validate: bool, api_version: str) -> dict[str, Any]:
     """The PUT body for ``source`` (an ImageTemplate, a dict, JSON text or a path).
 
-    With ``validate=True`` the template goes through ``load_template`` and ``validate`` and any error
-    raises :class:`TemplateValidationError`. With ``validate=False`` a resource body is sent as given.
+    With ``validate=True`` the template is read and checked once, at ``api_version`` (the client's: the
+    service reads the body at the request's version; a template whose own ``apiVersion`` differs is
+    logged as a warning saying so), and any error raises :class:`TemplateValidationError`. With
+    ``validate=False`` a resource body is sent as given.
     """
+    from .loading import check_template
     from .models import ImageTemplate
 
     if not validate:
@@ -559,19 +562,13 @@ def template_body(source: Any, *, validate: bool, api_version: str) -> dict[str,
         raw = _raw_document(source)
         if raw is not None and "properties" in raw and "resources" not in raw:
             return {k: raw[k] for k in ("location", "tags", "identity", "properties") if k in raw}
-        from .loading import load_template
 
-        return load_template(source).to_resource_body()
-
-    from .loading import load_template
-    from .validation import validate as check
-
-    template = source if isinstance(source, ImageTemplate) else load_template(source)
-    report = check(template, api_version=api_version)
-    for problem in report.warnings:
-        _LOG.warning("template warning at %s: %s [%s]", problem.path, problem.message, problem.code)
-    if report.errors:
-        raise TemplateValidationError(report.errors, report.warnings)
+    template, report, label = check_template(source, api_version=api_version)
+    if validate:
+        for problem in report.warnings:
+            _LOG.warning("template warning at %s: %s [%s]", problem.path, problem.message, problem.code)
+    if template is None:
+        raise TemplateValidationError(report.errors, report.warnings, source=label)
     return template.to_resource_body()
 
 

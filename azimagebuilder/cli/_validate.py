@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
         choices=KNOWN_API_VERSIONS,
         default=None,
         metavar="VERSION",
-        help="api-version for templates that declare none (default: the range of versions their fields "
-        "fit); one of " + ", ".join(KNOWN_API_VERSIONS),
+        help="api-version to check at, the one the template will be sent at (default: the template's own "
+        "apiVersion, else the range of versions its fields fit); one of " + ", ".join(KNOWN_API_VERSIONS),
     )
     which = validate.add_mutually_exclusive_group()
     which.add_argument(

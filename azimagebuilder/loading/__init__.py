@@ -25,14 +25,14 @@ from typing import Any
 from .. import _codes as C
 from .._errors import TemplateValidationError
 from .._expressions import is_arm_expression
-from .._problems import Problem
+from .._problems import Problem, ValidationReport
 from ..models import ImageTemplate
 from ..validation._infer import check
 from ._deployment import DeploymentInputs
 from ._parameters import Parameters
 from ._read import parse_json, read_template
 
-__all__ = ["TemplateWarning", "load_template", "parse_json"]
+__all__ = ["TemplateWarning", "check_template", "load_template", "parse_json"]
 
 
 class TemplateWarning(UserWarning):
@@ -51,6 +51,7 @@ class TemplateWarning(UserWarning):
 def load_template(
     source: str | os.PathLike[str] | bytes | dict[str, Any] | Path,
     *,
+    api_version: str | None = None,
     resource_name: str | None = None,
     parameters: Parameters | None = None,
     subscription_id: str | None = None,
@@ -58,7 +59,9 @@ def load_template(
 ) -> ImageTemplate:
     """Read a template and check it; return it as an :class:`~azimagebuilder.ImageTemplate`.
 
-    ``source`` is a path, JSON text or a dict. For a deployment template with several imageTemplates
+    ``source`` is a path, JSON text or a dict. It is checked at ``api_version`` (the version it will be
+    sent at; a template whose own ``apiVersion`` differs gets a warning), or without it at its own
+    ``apiVersion``, else ``2019-05-01-preview``. For a deployment template with several imageTemplates
     resources, ``resource_name`` says which one (its ``name`` as written, e.g. ``"[parameters('n')]"``,
     or as evaluated).
 
@@ -87,27 +90,73 @@ def load_template(
         ...     parameters={"region": "westus2"}).location
         'westus2'
     """
+    template, report, label = check_template(
+        source,
+        api_version=api_version,
+        resource_name=resource_name,
+        parameters=parameters,
+        subscription_id=subscription_id,
+        resource_group=resource_group,
+    )
+    if template is None:
+        raise TemplateValidationError(report.errors, report.warnings, source=label)
+    if report.warnings:
+        warnings.warn(TemplateWarning(report.warnings, label), stacklevel=2)
+    return template
+
+
+def check_template(
+    source: str | os.PathLike[str] | bytes | dict[str, Any] | Path | ImageTemplate,
+    *,
+    api_version: str | None = None,
+    resource_name: str | None = None,
+    parameters: Parameters | None = None,
+    subscription_id: str | None = None,
+    resource_group: str | None = None,
+) -> tuple[ImageTemplate | None, ValidationReport, str | None]:
+    """The front door: read, check at ``api_version`` and build the template, each once.
+
+    Returns ``(template or None, report, label)``: the template is ``None`` when the report has errors.
+    Never raises for a bad template and issues no warning (:func:`load_template` and the clients do).
+
+    Example:
+        >>> template, report, _ = check_template({"location": "westus2", "properties": {
+        ...     "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "UbuntuServer",
+        ...                "sku": "18.04-LTS", "version": "latest"},
+        ...     "vmProfile": {"vnetConfig": {"subnetId": "/subscriptions/s/resourceGroups/rg/providers/"
+        ...         "Microsoft.Network/virtualNetworks/v/subnets/default"}},
+        ...     "distribute": [{"type": "VHD", "runOutputName": "vhd"}]},
+        ...     "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/s/"
+        ...         "resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i": {}}}},
+        ...     api_version="2024-02-01")
+        >>> report.ok, template.vm_profile.vnet_config.subnet_id.endswith("/default")
+        (True, True)
+    """
+    if isinstance(source, ImageTemplate):
+        from ..validation import validate
+
+        report = validate(source, api_version=api_version)
+        return (source if report.ok else None), report, None
     inputs = DeploymentInputs(subscription_id=subscription_id, resource_group=resource_group)
     template_json, problems, label = read_template(
         source, resource_name, parameters=parameters, inputs=inputs
     )
+    normalised: Any = None
     if template_json is not None or not problems:
-        normalised, found = check(template_json, None)
+        normalised, found = check(template_json, api_version)
         # Which api-version was assumed matters to validate(); a loaded template is checked again at
         # the version it is sent with, so loading does not warn about it.
         problems = problems + [p for p in found if p.code != C.API_VERSION_ASSUMED]
     errors = [p for p in problems if p.severity == "error"]
     warning_list = [p for p in problems if p.severity != "error"]
     if errors:
-        raise TemplateValidationError(errors, warning_list, source=label)
+        return None, ValidationReport(errors=errors, warnings=warning_list), label
     try:
         template = ImageTemplate.from_arm(normalised)
     except TemplateValidationError as exc:
         errors = [_unheld_expression(normalised, p) for p in exc.errors]
-        raise TemplateValidationError(errors, warning_list, source=label) from None
-    if warning_list:
-        warnings.warn(TemplateWarning(warning_list, label), stacklevel=2)
-    return template
+        return None, ValidationReport(errors=errors, warnings=warning_list), label
+    return template, ValidationReport(errors=[], warnings=warning_list), label
 
 
 _STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")

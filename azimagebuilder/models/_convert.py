@@ -9,25 +9,26 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .._fields import FAMILIES
+
 if TYPE_CHECKING:
     from ._template import ImageTemplate
 
-# Tags the discriminated unions put in pydantic's error locations; not part of the JSON path.
-_UNION_TAGS = frozenset(
-    {
-        "platformimage",
-        "managedimage",
-        "sharedimageversion",
-        "shell",
-        "powershell",
-        "windowsrestart",
-        "file",
-        "windowsupdate",
-        "sharedimage",
-        "vhd",
-        "unknown",
-    }
-)
+# Top-level keys of an ARM resource that the service fills in: read, never written back.
+SERVICE_TOP_LEVEL = frozenset({"etag", "resourcegroup", "managedby", "kind", "plan", "sku"})
+#: Top-level keys of the document form that are model fields (lower case -> wire name).
+TOP_LEVEL_FIELDS = {
+    "location": "location",
+    "tags": "tags",
+    "identity": "identity",
+    "dependson": "dependsOn",
+    "id": "id",
+    "name": "name",
+    "systemdata": "systemData",
+}
+# Tags the discriminated unions put in pydantic's error locations (the declared type tags, lower case);
+# not part of the JSON path.
+_UNION_TAGS = frozenset({m.key for family in FAMILIES for m in family.members} | {"unknown"})
 # Labels pydantic puts in a location for the member of a union that failed ("int", "tuple[...]", ...).
 _TYPE_LABELS = frozenset({"int", "str", "bool", "float", "list", "dict", "tuple", "none", "is-instance"})
 _TOP_LEVEL_LOCS = frozenset({"location", "tags", "identity", "dependsOn", "depends_on", "id", "name"})
@@ -72,7 +73,6 @@ def template_from_document(cls: type[ImageTemplate], data: Any) -> ImageTemplate
     from .._codes import NOT_A_TEMPLATE
     from .._errors import TemplateValidationError
     from .._problems import Problem
-    from ._template import SERVICE_TOP_LEVEL, TOP_LEVEL_FIELDS
 
     if not isinstance(data, dict):
         raise TemplateValidationError(

@@ -21,18 +21,6 @@ from ._source import Source
 from ._status import LastRunStatus, ProvisioningError, SystemData
 from ._validator import Validation
 
-# Top-level keys of an ARM resource that the service fills in: read, never written back.
-SERVICE_TOP_LEVEL = frozenset({"etag", "resourcegroup", "managedby", "kind", "plan", "sku"})
-#: Top-level keys of the document form that are model fields (lower case -> wire name).
-TOP_LEVEL_FIELDS = {
-    "location": "location",
-    "tags": "tags",
-    "identity": "identity",
-    "dependson": "dependsOn",
-    "id": "id",
-    "name": "name",
-    "systemdata": "systemData",
-}
 _READ_ONLY_IDENTITY_KEYS = frozenset({"principalid", "clientid"})
 
 
@@ -248,12 +236,3 @@ def _wire(value: Any) -> Any:
     if isinstance(value, dict):
         return dict(value)
     return value
-
-
-#: ``properties`` keys the service fills in, mapped to the model's field names.
-READ_ONLY_PROPERTIES = {
-    "provisioningstate": "provisioningState",
-    "provisioningerror": "provisioningError",
-    "lastrunstatus": "lastRunStatus",
-    "exactstagingresourcegroup": "exactStagingResourceGroup",
-}

@@ -20,7 +20,7 @@ from typing import Any, TypeGuard
 
 from .. import _codes as C
 from .. import _fields as D
-from .._constants import KNOWN_API_VERSIONS, PREVIEW_REGIONS, RESOURCE_TYPE
+from .._constants import DEFAULT_API_VERSION, KNOWN_API_VERSIONS, PREVIEW_REGIONS, RESOURCE_TYPE
 from .._expressions import is_arm_expression
 from .._fields import Family, Field, Shape, is_preview, is_strict, version_index
 from .._problems import Problem, Severity
@@ -125,8 +125,9 @@ def region_short_name(value: str) -> str:
 
 
 class _Analyser:
-    def __init__(self, api_version: str) -> None:
+    def __init__(self, api_version: str, *, fixed: bool = False) -> None:
         self.api_version = api_version
+        self.fixed = fixed  # the caller's version wins over the template's own apiVersion
         self.problems: list[Problem] = []
         self.os: str | None = None  # "windows" / "linux" when the source tells
 
@@ -618,7 +619,17 @@ class _Analyser:
         if not isinstance(value, str) or is_arm_expression(value):
             return  # absent or an expression: checked against the api_version asked for
         if value in KNOWN_API_VERSIONS:
-            self.api_version = value
+            if not self.fixed:
+                self.api_version = value
+            elif value != self.api_version:
+                self.add(
+                    "apiVersion",
+                    C.API_VERSION_DIFFERS,
+                    f"the template says apiVersion {value}, but it is sent at api-version "
+                    f"{self.api_version}: the service reads the body at the request's version, so "
+                    f"{self.api_version} applies (checked at that version)",
+                    "warning",
+                )
         else:
             known = ", ".join(KNOWN_API_VERSIONS)
             self.add("apiVersion", C.API_VERSION_UNKNOWN, f"apiVersion {value!r} is not one of {known}")
@@ -876,15 +887,19 @@ def _platform_os(source: dict[str, Any]) -> str | None:
     return None
 
 
-def analyse(document: Any, *, api_version: str) -> tuple[Any, list[Problem]]:
+def analyse(document: Any, *, api_version: str | None) -> tuple[Any, list[Problem]]:
     """Check the JSON form of a template; return it normalised, with every problem found.
+
+    ``api_version`` is the version the template is checked at (the one its request will carry); a
+    template whose own ``apiVersion`` differs gets the warning ``api-version-differs``. ``None``: the
+    template's own ``apiVersion``, else ``2019-05-01-preview``.
 
     Example:
         >>> doc, problems = analyse({"location": "West US 2"}, api_version="2019-05-01-preview")
         >>> doc["location"], sorted(p.path for p in problems)
         ('westus2', ['properties.distribute', 'properties.source'])
     """
-    analyser = _Analyser(api_version)
+    analyser = _Analyser(api_version or DEFAULT_API_VERSION, fixed=api_version is not None)
     if not isinstance(document, dict):
         analyser.add("", C.NOT_A_TEMPLATE, f"a template is a JSON object, not {_json_kind(document)}")
         return document, analyser.problems

@@ -147,11 +147,11 @@ def check(document: Any, api_version: str | None) -> tuple[Any, list[Problem]]:
         >>> "api-version-assumed" in {p.code for p in problems}
         False
     """
-    from .._constants import DEFAULT_API_VERSION
     from ._engine import analyse
 
     if api_version is None:
         reason = unknown_version_reason(document)
         if reason is not None:
             return analyse_any_version(document, reason=reason, analyse=analyse)
-    return analyse(document, api_version=api_version or DEFAULT_API_VERSION)
+    # None: the template's own apiVersion; a version: that one (the template's, if it differs, is warned)
+    return analyse(document, api_version=api_version)

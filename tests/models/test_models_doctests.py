@@ -23,6 +23,7 @@ MODULES = [
     "azimagebuilder.models._trigger",
     "azimagebuilder.loading",
     "azimagebuilder.loading._read",
+    "azimagebuilder.loading._front",
     "azimagebuilder.validation",
     "azimagebuilder.validation._engine",
     "azimagebuilder._problems",

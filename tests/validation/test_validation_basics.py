@@ -108,8 +108,12 @@ def test_a_model_is_checked_at_the_version_it_was_loaded_with_unless_told(doc: d
     assert validate(template).ok  # any region at 2020-02-14
     told = validate(template, api_version="2019-05-01-preview")
     assert [p.code for p in told.errors] == [C.LOCATION_NOT_IN_PREVIEW]
-    # For JSON the template's own apiVersion decides, whatever the argument.
-    assert validate(doc, api_version="2019-05-01-preview").ok
+    assert [p.code for p in told.warnings] == [C.API_VERSION_DIFFERS]
+    # For JSON too the argument (the version it will be sent at) decides, with a warning naming it.
+    as_json = validate(doc, api_version="2019-05-01-preview")
+    assert [p.code for p in as_json.errors] == [C.LOCATION_NOT_IN_PREVIEW]
+    assert "2019-05-01-preview applies" in as_json.warnings[0].message
+    assert validate(doc).ok  # without the argument: its own apiVersion
 
 
 def test_pathologically_deep_input_is_a_problem_not_a_recursion_error(doc: dict[str, Any]) -> None:
