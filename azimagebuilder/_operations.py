@@ -92,6 +92,30 @@ def check_name(kind: str, value: str) -> str:
     return value
 
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_RESOURCE_GROUP = re.compile(r"^[-\w._()]{1,90}$")
+
+
+def check_subscription_id(value: str) -> str:
+    """Return ``value`` when it is a GUID (ARM refuses any other subscription id), else ``ValueError``."""
+    if not isinstance(value, str) or not _GUID.match(value):
+        raise ValueError(
+            f"subscription_id {value!r} is not a subscription id: Azure expects a GUID such as "
+            "'00000000-0000-0000-0000-000000000000' (az account show --query id)"
+        )
+    return value
+
+
+def check_resource_group_name(value: str) -> str:
+    """Return ``value`` when ARM accepts it as a resource group name, else ``ValueError``."""
+    if not isinstance(value, str) or not _RESOURCE_GROUP.match(value) or value.endswith("."):
+        raise ValueError(
+            f"resource_group_name {value!r} is not a valid resource group name: use 1 to 90 letters, "
+            "digits, '_', '(', ')', '-' or '.', not ending in '.'"
+        )
+    return value
+
+
 def _segment(value: str, kind: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{kind} must be a non-empty string, got {value!r}")
@@ -123,7 +147,7 @@ class RequestBuilder:
         check_name("image_template_name", image_template_name)
         return (
             f"/subscriptions/{_segment(self.subscription_id, 'subscription_id')}"
-            f"/resourceGroups/{_segment(resource_group_name, 'resource_group_name')}"
+            f"/resourceGroups/{_segment(check_resource_group_name(resource_group_name), 'resource group')}"
             f"/providers/{RESOURCE_PROVIDER}/imageTemplates/{_segment(image_template_name, 'name')}"
         )
 
@@ -202,6 +226,7 @@ class RequestBuilder:
         """GET the templates of the subscription, or of one resource group."""
         path = f"/subscriptions/{_segment(self.subscription_id, 'subscription_id')}"
         if resource_group_name is not None:
+            check_resource_group_name(resource_group_name)
             path += f"/resourceGroups/{_segment(resource_group_name, 'resource_group_name')}"
         return self._request("GET", path + f"/providers/{RESOURCE_PROVIDER}/imageTemplates")
 
@@ -722,6 +747,7 @@ class ClientBase:
             raise ValueError(f"credential is required, for example {self._credential_example}")
         if not subscription_id or not isinstance(subscription_id, str):
             raise ValueError("subscription_id must be a non-empty string")
+        check_subscription_id(subscription_id)
         if polling_interval < 0:
             raise ValueError("polling_interval must be >= 0 seconds")
         base_url = base_url.rstrip("/")

@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ._arm import check_path_names
 from ._faults import FaultPlan, fault_error
 from ._router import COMMON_HEADERS, ArmError, Request, Response, Router, new_request_id
 from ._state import StateStore
@@ -79,6 +80,7 @@ class Dispatcher:
                 "See docs/emulator.md for the routes it serves.",
             )
         route, params = match.route, match.params
+        check_path_names(params)  # ARM's own checks (subscription GUID, resource group name), see _arm.py
         fault = self.faults.draw(route.name, request.method)
         if fault is not None and not fault.after:
             logger.debug("injecting fault %s on %s", fault.status, route.name)

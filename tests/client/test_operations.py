@@ -71,13 +71,32 @@ def test_copy_out_tags_are_no_difference() -> None:
 
 def test_requests_quote_path_segments_and_carry_the_api_version() -> None:
     builder = ops.RequestBuilder("https://management.azure.com/", "sub", "2024-02-01")
-    request = builder.get_run_output("my rg", "tmpl", "vhd.1")
+    request = builder.get_run_output("my(rg)", "tmpl", "vhd.1")
     assert request.url == (
-        "https://management.azure.com/subscriptions/sub/resourceGroups/my%20rg/providers/"
+        "https://management.azure.com/subscriptions/sub/resourceGroups/my%28rg%29/providers/"
         "Microsoft.VirtualMachineImages/imageTemplates/tmpl/runOutputs/vhd.1?api-version=2024-02-01"
     )
     with pytest.raises(ValueError, match="run_output_name"):
         builder.get_run_output("rg", "tmpl", "a/b")
+
+
+@pytest.mark.parametrize("group", ["my rg", "rg.", "", "a" * 91, "rg/other"])
+def test_a_resource_group_name_arm_refuses_is_refused_locally(group: str) -> None:
+    builder = ops.RequestBuilder("https://management.azure.com/", "sub", "2024-02-01")
+    with pytest.raises(ValueError, match=r"resource_group_name .* is not a valid resource group name"):
+        builder.get_template(group, "tmpl")
+    with pytest.raises(ValueError, match="resource_group_name"):
+        builder.list_templates(group)
+
+
+@pytest.mark.parametrize("subscription", ["sub", "0000", "00000000-0000-0000-0000-00000000000g"])
+def test_a_subscription_id_that_is_not_a_guid_is_refused_by_the_client(subscription: str) -> None:
+    from azimagebuilder import ImageBuilderClient
+    from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
+
+    for cls in (ImageBuilderClient, AsyncImageBuilderClient):
+        with pytest.raises(ValueError, match="is not a subscription id: Azure expects a GUID"):
+            cls(object(), subscription)  # type: ignore[arg-type]
 
 
 def test_the_template_url_of_a_run_keeps_its_query() -> None:

@@ -20,6 +20,7 @@ MODULES = [
     "azimagebuilder.emulator._tls",
     "azimagebuilder.emulator.providers",
     "azimagebuilder.emulator.providers.imagebuilder",
+    "azimagebuilder.emulator._arm",
     "azimagebuilder.emulator.providers._builds",
     "azimagebuilder.emulator.providers._shapes",
 ]

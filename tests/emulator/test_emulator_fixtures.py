@@ -53,7 +53,10 @@ def test_session_emulator(emulator_session: Emulator) -> None:  # noqa: F811
 def test_reset_forgets_templates(emulator_session: Emulator) -> None:  # noqa: F811
     """A session-wide emulator can be emptied between tests with reset()."""
     headers = {"Authorization": "Bearer x"}
-    url = emulator_session.base_url + "/subscriptions/s/resourceGroups/rg/providers/"
+    url = (
+        emulator_session.base_url
+        + "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+    )
     url += "Microsoft.VirtualMachineImages/imageTemplates/t?api-version=2019-05-01-preview"
     body = {
         "location": "westus",

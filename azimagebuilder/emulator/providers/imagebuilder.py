@@ -67,6 +67,7 @@ from ._shapes import (
     salt,
     sorted_keys,
     stable_uuid,
+    strict_field_problems,
     template_id,
 )
 
@@ -99,6 +100,78 @@ def patchable_fields(api_version: str) -> frozenset[str]:
         ['identity', 'properties.distribute', 'tags']
     """
     return frozenset(path for path, floor in PATCHABLE.items() if at_least(api_version, floor[:10]))
+
+
+def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """RFC 7386 JSON merge patch: objects merge key by key, ``null`` removes, anything else replaces.
+
+    Example:
+        >>> merge_patch({"vmSize": "a", "osDiskSizeGB": 64}, {"vmSize": "b"})
+        {'vmSize': 'b', 'osDiskSizeGB': 64}
+    """
+    out = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_patch(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+#: Consecutive failed builds after which the service deactivates a template's triggers.
+TRIGGER_FAILURE_LIMIT = 3
+
+
+def _is_version(text: str) -> bool:
+    return re.fullmatch(r"\d+\.\d+\.\d+", text) is not None
+
+
+def _bump(version: tuple[int, ...]) -> tuple[int, int, int]:
+    return (version[0], version[1], version[2] + 1)
+
+
+def _source_version(record: Mapping[str, Any]) -> str:
+    """The version ``versioning: Source`` gives: the source image's own version number."""
+    source = record["properties"].get("source") or {}
+    kind = str(source.get("type", "")).lower()
+    if kind == "sharedimageversion":
+        image = str(source.get("imageVersionId") or "")
+        name = image.rsplit("/versions/", 1)[1] if "/versions/" in image.lower() else "latest"
+        return "1.0.0" if name.lower() == "latest" else name
+    version = str(source.get("version") or "latest")
+    if version.lower() == "latest":
+        version = resolved_version(source)
+    parts = [*version.split("."), "0", "0"][:3]
+    return ".".join(str(int(p)) if p.isdigit() else "0" for p in parts)
+
+
+_STAGING_GROUP = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<name>[-\w._()]{1,90})$", re.I)
+
+
+def _staging_group(
+    sub: str, properties: Mapping[str, Any], api_version: str
+) -> tuple[str | None, str | None]:
+    """``(id, name)`` of the ``stagingResourceGroup`` a template names (2022-02-14), or ``(None, None)``.
+
+    Raises:
+        ArmError: 400 when it is not a resource group id in the template's subscription.
+    """
+    value = properties.get("stagingResourceGroup")
+    if not value or not at_least(api_version, "2022-02-14"):
+        return None, None
+    found = _STAGING_GROUP.match(str(value))
+    if found is None or found.group("sub").lower() != sub.lower():
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            f"The stagingResourceGroup '{value}' is not valid: give the id of a resource group in the "
+            f"template's subscription, /subscriptions/{sub}/resourceGroups/<name> "
+            "(provisioningErrorCode BadStagingResourceGroup).",
+            target="properties.stagingResourceGroup",
+        )
+    return str(value), found.group("name")
 
 
 def _key(subscription: str, group: str, name: str) -> str:
@@ -192,6 +265,7 @@ class ImageBuilderProvider:
             if delete is not None:
                 delete(template_id(record), record["stagingResourceGroup"])
             return True
+        changed = self._start_automatic_runs(data, record, now)
         run = record.get("run")
         if run is not None and not run.get("settled"):
             if now >= run["end"]:
@@ -205,7 +279,79 @@ class ImageBuilderProvider:
                 )
                 run["loggedPhase"] = phase
                 return True
-        return False
+        return changed
+
+    def _idle(self, record: Mapping[str, Any], now: float) -> bool:
+        run = record.get("run")
+        return (
+            record.get("deleting") is None
+            and now >= record["createEnd"]
+            and record["createOutcome"] == "Succeeded"
+            and (run is None or now >= run["end"])
+        )
+
+    def _start_automatic_runs(self, data: dict[str, Any], record: dict[str, Any], now: float) -> bool:
+        """autoRun (2024-02-01): a build when the template is created. SourceImage triggers (2022-07-01):
+        a build for each new version of the source gallery image that appeared while the trigger was on."""
+        changed = False
+        api_version = str(record.get("apiVersion") or "")
+        auto = record["properties"].get("autoRun")
+        if (
+            at_least(api_version, "2024-02-01")
+            and isinstance(auto, Mapping)
+            and str(auto.get("state", "")).lower() == "enabled"
+            and not record.get("autoRunStarted")
+            and record["createOutcome"] == "Succeeded"
+            and now >= record["createEnd"]
+            and record.get("run") is None
+        ):
+            record["autoRunStarted"] = True
+            self._start_run(data, record, record["createEnd"], started_by="autoRun")
+            changed = True
+        for trigger in (record.get("triggers") or {}).values():
+            current = self._source_versions(record)
+            new = [v for v in current if v not in trigger["seen"]]
+            if not new:
+                continue
+            if trigger["status"]["code"] != "Healthy":
+                trigger["seen"] = current  # a deactivated trigger lets new versions go by
+                changed = True
+                continue
+            # Settle a finished run first, so its outcome counts before the new one starts.
+            run = record.get("run")
+            if run is not None and not run.get("settled") and now >= run["end"]:
+                self._finish_run(data, record, run)
+            if not self._idle(record, now):
+                continue  # the build starts when the template is free
+            trigger["seen"] = current
+            self._start_run(data, record, now, started_by=f"trigger:{trigger['name']}")
+            changed = True
+        return changed
+
+    def _start_run(
+        self, data: dict[str, Any], record: dict[str, Any], start: float, *, started_by: str
+    ) -> dict[str, Any]:
+        """Plan a run starting at ``start`` (epoch seconds) and record it with its operation."""
+        run = plan_run(
+            record,
+            from_epoch(start),
+            build_duration=self.settings.build_duration,
+            default_scenario=self.settings.scenario,
+            started_by=started_by,
+        )
+        op = self._new_operation(
+            data,
+            kind="run",
+            record=record,
+            start=start,
+            end=run["end"],
+            status=run["opStatus"],
+            api_version=str(record.get("apiVersion") or ""),
+        )
+        run["op"] = op["id"]
+        record["run"] = run
+        record["runOutputs"] = []
+        return run
 
     def _settle_all(self, data: dict[str, Any]) -> bool:
         changed = False
@@ -221,11 +367,33 @@ class ImageBuilderProvider:
         run["logUrl"] = log_url
         op = data["operations"].get(run["op"])
         outputs: list[dict[str, Any]] = []
-        if run["final"] in ("Succeeded", "PartiallySucceeded"):
+        distributes = run.get("distributes", run["final"] in ("Succeeded", "PartiallySucceeded"))
+        if distributes and run["final"] != "Canceled":
             for dist in record["properties"].get("distribute", []):
-                outputs.append(self._run_output(record, run, dist))
+                outputs.append(self._run_output(data, record, run, dist))
         record["runOutputs"] = outputs
-        if run["final"] == "Failed":
+        self._count_outcome(record, run)
+        if run["final"] == "Failed" and run.get("failedPhase") == "Validating":
+            message = (
+                "Validation failed: an inVMValidations step exited with a non-zero exit status. "
+                f"Image Build log location: {log_url}. "
+                + (
+                    "continueDistributeOnFailure is true: the images were distributed all the same. "
+                    if run.get("validationFailed")
+                    else "No image was distributed. "
+                )
+                + (
+                    "errorHandling.onValidationError is abort: the build VM is kept in the staging "
+                    f"resource group '{record['stagingResourceGroup']}'. "
+                    if run.get("buildVmKept")
+                    else ""
+                )
+                + f"OperationId: {run['op']}."
+            )
+            run["message"] = message
+            if op is not None:
+                op["error"] = {"code": "ValidationFailed", "message": message}
+        elif run["final"] == "Failed":
             if run.get("timedOut"):
                 message = (
                     "Failed while waiting for packerizer: Timeout waiting for microservice to complete: "
@@ -245,6 +413,11 @@ class ImageBuilderProvider:
                     f"OperationId: {run['op']}. Use this operationId when requesting support."
                 )
                 code = "PackerBuildFailed"
+                if run.get("buildVmKept"):
+                    message += (
+                        " errorHandling.onCustomizerError is abort: the build VM is kept in the staging "
+                        "resource group for debugging."
+                    )
             run["message"] = message
             if op is not None:
                 op["error"] = {"code": code, "message": message}
@@ -254,8 +427,40 @@ class ImageBuilderProvider:
         elif run["final"] == "Canceled":
             run["message"] = "Canceled image build"
 
+    def _count_outcome(self, record: dict[str, Any], run: Mapping[str, Any]) -> None:
+        """Consecutive failed builds; at three the SourceImage triggers are deactivated (release notes,
+        September 2024), and a manual build that succeeds turns them back on."""
+        final = str(run["final"])
+        if final == "Failed":
+            record["failedInARow"] = int(record.get("failedInARow") or 0) + 1
+        elif final in ("Succeeded", "PartiallySucceeded"):
+            record["failedInARow"] = 0
+        triggers = record.get("triggers") or {}
+        when = format_ticks(from_epoch(run["end"]))
+        if record.get("failedInARow", 0) >= TRIGGER_FAILURE_LIMIT:
+            for trigger in triggers.values():
+                if trigger["status"]["code"] == "Healthy":
+                    trigger["status"] = {
+                        "code": "Disabled",
+                        "message": (
+                            f"The trigger was deactivated after {TRIGGER_FAILURE_LIMIT} consecutive failed "
+                            "builds of the image template. Run a build manually; once one succeeds, the "
+                            "trigger is reactivated."
+                        ),
+                        "time": when,
+                    }
+        elif final == "Succeeded" and run.get("startedBy") == "manual":
+            for trigger in triggers.values():
+                if trigger["status"]["code"] != "Healthy":
+                    trigger["status"] = {"code": "Healthy", "message": "", "time": when}
+                    trigger["seen"] = self._source_versions(record)
+
     def _run_output(
-        self, record: Mapping[str, Any], run: Mapping[str, Any], dist: Mapping[str, Any]
+        self,
+        data: dict[str, Any],
+        record: Mapping[str, Any],
+        run: Mapping[str, Any],
+        dist: Mapping[str, Any],
     ) -> dict[str, Any]:
         name = str(dist.get("runOutputName", ""))
         out: dict[str, Any] = {"name": name, "provisioningState": "Succeeded"}
@@ -270,15 +475,53 @@ class ImageBuilderProvider:
             if "/versions/" in gallery_image.lower():
                 out["artifactId"] = gallery_image
             else:
-                # The service picks the version number, e.g. 0.24188.44119.
-                seed = salt(run["id"], name)
-                out["artifactId"] = (
-                    f"{gallery_image}/versions/0.{seed % 100000:05d}.{(seed // 100000) % 100000:05d}"
-                )
+                version = self._gallery_version(data, record, run, dist)
+                out["artifactId"] = f"{gallery_image}/versions/{version}"
         elif kind == "vhd":
             tid = template_id(record)
-            out["artifactUri"] = self.ctx.artifacts.put_vhd(tid, name, fake_vhd(tid, name))
+            uri = dist.get("uri")
+            if isinstance(uri, str) and uri and at_least(str(record.get("apiVersion") or ""), "2022-07-01"):
+                out["artifactUri"] = uri  # the VHD is written where the distributor says (2022-07-01)
+            else:
+                out["artifactUri"] = self.ctx.artifacts.put_vhd(tid, name, fake_vhd(tid, name))
         return out
+
+    def _gallery_version(
+        self,
+        data: dict[str, Any],
+        record: Mapping[str, Any],
+        run: Mapping[str, Any],
+        dist: Mapping[str, Any],
+    ) -> str:
+        """The gallery image version a SharedImage distribution writes.
+
+        Without ``versioning`` the service picks a number such as 0.24188.44119. ``versioning`` (2022-07-01):
+        ``Latest`` is one patch above the newest version this emulator wrote to the image within ``major``
+        (-1: the newest major; the first is ``<major>.0.0``, or 1.0.0); ``Source`` is the source image's
+        version (a platform image's resolved version, or a gallery source's version name).
+        """
+        gallery_image = str(dist.get("galleryImageId", ""))
+        written: list[str] = data.setdefault("galleryVersions", {}).setdefault(gallery_image.lower(), [])
+        versioning = dist.get("versioning")
+        scheme = ""
+        if isinstance(versioning, Mapping) and at_least(str(record.get("apiVersion") or ""), "2022-07-01"):
+            scheme = str(versioning.get("scheme", "")).lower()
+        if scheme == "latest":
+            major = versioning.get("major", -1) if isinstance(versioning, Mapping) else -1
+            numbers = [tuple(int(p) for p in v.split(".")) for v in written if _is_version(v)]
+            if isinstance(major, int) and major >= 0:
+                numbers = [n for n in numbers if n[0] == major]
+                version = f"{major}.0.0" if not numbers else "{}.{}.{}".format(*_bump(max(numbers)))
+            else:
+                version = "1.0.0" if not numbers else "{}.{}.{}".format(*_bump(max(numbers)))
+        elif scheme == "source":
+            version = _source_version(record)
+        else:
+            # The service picks the version number, e.g. 0.24188.44119.
+            seed = salt(run["id"], str(dist.get("runOutputName", "")))
+            version = f"0.{seed % 100000:05d}.{(seed // 100000) % 100000:05d}"
+        written.append(version)
+        return version
 
     # -- rendering -----------------------------------------------------------------------------------------
     def _provisioning_state(self, record: Mapping[str, Any], now: float) -> str:
@@ -330,7 +573,7 @@ class ImageBuilderProvider:
             props["vmProfile"] = stored.pop("vmProfile")
         props.update(stored)
         if at_least(api_version, "2022-02-14"):  # the staging group is shown from 2022-02-14
-            props["exactStagingResourceGroup"] = (
+            props["exactStagingResourceGroup"] = record.get("stagingResourceGroupId") or (
                 f"/subscriptions/{record['subscription']}/resourceGroups/{record['stagingResourceGroup']}"
             )
         body: dict[str, Any] = {"properties": props}
@@ -395,6 +638,19 @@ class ImageBuilderProvider:
                 f"(this request uses {api_version}).",
                 target="identity",
             )
+        if at_least(api_version, "2024-02-01"):
+            wrong = strict_field_problems(body, api_version)
+            if wrong:
+                path, written, expected = wrong[0]
+                hint = f"; the spec spells it '{expected}'" if expected else ""
+                raise ArmError(
+                    400,
+                    "InvalidRequestContent",
+                    f'Unmarshalling entity encountered error: unknown field "{written}" at {path}{hint}. '
+                    f"From api-version 2024-02-01 every field must be spelled exactly as the spec does "
+                    f"(this request uses {api_version}).",
+                    target=path,
+                )
         problems = library_problems(body, api_version)
         if any(p["code"] == "location-not-in-preview" for p in problems):
             # ARM itself refuses a region the resource type is not offered in, before the provider sees it.
@@ -446,6 +702,7 @@ class ImageBuilderProvider:
             ) from exc
         if scenario.kind == "linked-authorization-failed":
             raise _linked_authorization_failed(sub, group, name, body)
+        staging_id, staging_name = _staging_group(sub, properties, api_version)
         now = to_epoch(self._now())
         with store.changing():
             data = self._data()
@@ -465,7 +722,8 @@ class ImageBuilderProvider:
                 "createEnd": now + self.settings.create_duration,
                 "createOutcome": "Succeeded",
                 "provisioningError": None,
-                "stagingResourceGroup": f"IT_{group}_{name}_{uuid.uuid4()}",
+                "stagingResourceGroup": staging_name or f"IT_{group}_{name}_{uuid.uuid4()}",
+                "stagingResourceGroupId": staging_id,
                 "deleting": None,
                 "run": None,
                 "runOutputs": [],
@@ -612,6 +870,12 @@ class ImageBuilderProvider:
                 if isinstance(uais, dict):
                     identity["userAssignedIdentities"] = {k: {} for k, v in uais.items() if v is not None}
                 record["identity"] = identity
+            if "vmProfile" in changed_properties and isinstance(changed_properties["vmProfile"], dict):
+                # JSON merge patch: what the PATCH leaves out of vmProfile stays as it was.
+                before = record["properties"].get("vmProfile")
+                changed_properties["vmProfile"] = merge_patch(
+                    before if isinstance(before, dict) else {}, changed_properties["vmProfile"]
+                )
             if changed_properties:
                 stored = normalise({**record["properties"], **changed_properties}, api_version)
                 for key in changed_properties:
@@ -685,26 +949,11 @@ class ImageBuilderProvider:
                     409, "Conflict", f"Image template '{record['name']}' is already running a build."
                 )
             try:
-                run = plan_run(
-                    record,
-                    now_dt,
-                    build_duration=self.settings.build_duration,
-                    default_scenario=self.settings.scenario,
-                )
+                run = self._start_run(data, record, now, started_by="manual")
             except ValueError as exc:
                 raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
-            op = self._new_operation(
-                data,
-                kind="run",
-                record=record,
-                start=now,
-                end=run["end"],
-                status=run["opStatus"],
-                api_version=api_version,
-            )
-            run["op"] = op["id"]
-            record["run"] = run
-            record["runOutputs"] = []
+            op = data["operations"][run["op"]]
+            op["apiVersion"] = api_version
             self._settle(data, _key(record["subscription"], record["resourceGroup"], record["name"]))
             url = self._operation_url(request, op)
         return Response.empty(
@@ -1016,12 +1265,22 @@ def _linked_authorization_failed(sub: str, group: str, name: str, body: Mapping[
     )
 
 
+def _managed_resource_tags(record: Mapping[str, Any]) -> dict[str, str]:
+    """``managedResourceTags`` (2024-02-01): the tags Image Builder puts on what it creates for a build."""
+    if not at_least(str(record.get("apiVersion") or ""), "2024-02-01"):
+        return {}
+    tags = record["properties"].get("managedResourceTags")
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+
+
 def staging_resource_groups(state: StateStore, subscription_id: str) -> list[dict[str, Any]]:
     """The staging resource groups of a subscription's templates, for a Microsoft.Resources provider.
 
     Each is ``{"name": "IT_<rg>_<name>_<guid>", "location", "tags", "storageAccount"}`` with the tags Image
     Builder puts on the group (``createdBy: AzureVMImageBuilder``, ``imageTemplateName``,
-    ``imageTemplateResourceGroupName``) and the name of the storage account holding ``packerlogs``.
+    ``imageTemplateResourceGroupName``, and from 2024-02-01 the template's ``managedResourceTags``) and the
+    name of the storage account holding ``packerlogs``. A template's ``stagingResourceGroup`` (2022-02-14)
+    names the group instead of ``IT_...``.
 
     Example:
         >>> staging_resource_groups(StateStore(), "00000000-0000-0000-0000-000000000000")
@@ -1037,6 +1296,7 @@ def staging_resource_groups(state: StateStore, subscription_id: str) -> list[dic
                     "name": record["stagingResourceGroup"],
                     "location": str(record["location"]).replace(" ", "").lower(),
                     "tags": {
+                        **_managed_resource_tags(record),
                         "createdBy": "AzureVMImageBuilder",
                         "imageTemplateName": record["name"],
                         "imageTemplateResourceGroupName": record["resourceGroup"],
