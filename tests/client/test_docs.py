@@ -60,3 +60,53 @@ def test_the_emulator_section_runs(capsys: Any) -> None:
     )
     exec(compile(cell, "docs/client.md emulator section", "exec"), {"template": template})
     assert "'vhd': 'https://" in capsys.readouterr().out
+
+
+def test_section_7_runs_against_the_emulator_at_2025_10_01(
+    emulator_factory: Callable[..., Any], capsys: Any
+) -> None:
+    import azimagebuilder as aib
+    from azimagebuilder import ImageBuilderClient
+
+    emu = emulator_factory(build_duration=60, create_duration=0.2, delete_duration=0.2)
+    sub = emu.subscription_id
+    identity = aib.UserAssignedIdentity.from_id(
+        f"/subscriptions/{sub}/resourceGroups/my-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+    )
+    common: dict[str, Any] = {
+        "location": "westus2",
+        "identity": identity,
+        "distribute": [aib.VhdDistributor(run_output_name="vhd")],
+    }
+    hello = aib.ImageTemplate(
+        source=aib.PlatformImageSource(publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS"), **common
+    )
+    gallery = aib.SharedImageVersionSource(
+        image_version_id=f"/subscriptions/{sub}/resourceGroups/my-rg/providers/Microsoft.Compute"
+        "/galleries/g/images/ubuntu/versions/latest"
+    )
+    with ImageBuilderClient(
+        emu.credential,
+        sub,
+        base_url=emu.base_url,
+        connection_verify=emu.ca_cert,
+        polling_interval=0.05,
+        api_version="2025-10-01",
+    ) as client:
+        client.begin_create_or_update("my-rg", "hello", hello).result()
+        client.begin_create_or_update(
+            "my-rg", "from-gallery", aib.ImageTemplate(source=gallery, **common)
+        ).result()
+        namespace: dict[str, Any] = {"client": client, "aib": aib}
+        for cell in cells("7."):
+            exec(compile(cell, "docs/client.md section 7", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        "Canceled",
+        "Canceled",
+        "SourceImage Healthy",
+        "['source']",
+        "True",
+        "Standard_D4s_v3",
+    ]
+    assert namespace["template"].name == "hello"
