@@ -279,14 +279,14 @@ def test_continue_distribute_on_failure(stepper: Any, version: str, keep_going: 
     assert (set(emu.outputs("t", version)) == {"vhd"}) is keep_going
 
 
-def test_validate_is_ignored_before_2022_02_14(stepper: Any) -> None:
+def test_validate_is_refused_before_2022_02_14(stepper: Any) -> None:
     emu = stepper()
     version = "2021-10-01"
-    emu.create("t", body(version, validate={"inVMValidations": VALIDATIONS}), version)  # kept, not acted on
-    emu.run("t", version)
-    seen, final = emu.follow("t", version)
-    assert seen == ["Queued", "Building", "Customizing", "Distributing"]
-    assert final["runState"] == "Succeeded"
+    answer = emu.arm.put(
+        emu.path("t"), body(version, validate={"inVMValidations": VALIDATIONS}), api_version=version
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["target"].startswith("properties.validate")
 
 
 # -- errorHandling (2023-07-01) ------------------------------------------------------------------------
