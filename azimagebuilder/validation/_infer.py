@@ -26,7 +26,7 @@ from .._constants import KNOWN_API_VERSIONS
 from .._expressions import is_arm_expression
 from .._problems import Problem
 
-__all__ = ["analyse_any_version", "check", "unknown_version_reason"]
+__all__ = ["analyse_any_version", "check", "tolerated", "unknown_version_reason"]
 
 _VERSION_CODES = frozenset({C.FIELD_NEWER_THAN_API_VERSION, C.FIELD_REMOVED_IN_API_VERSION})
 _OLD_PREVIEWS = frozenset({"2018-02-01-preview", "2019-02-01-preview"})
@@ -149,9 +149,27 @@ def check(document: Any, api_version: str | None) -> tuple[Any, list[Problem]]:
     """
     from ._engine import analyse
 
-    if api_version is None:
-        reason = unknown_version_reason(document)
-        if reason is not None:
-            return analyse_any_version(document, reason=reason, analyse=analyse)
-    # None: the template's own apiVersion; a version: that one (the template's, if it differs, is warned)
-    return analyse(document, api_version=api_version)
+    if api_version is None and (reason := unknown_version_reason(document)) is not None:
+        normalised, problems = analyse_any_version(document, reason=reason, analyse=analyse)
+    else:
+        # None: the template's own apiVersion; a version: that one (the template's, if it differs, is warned)
+        normalised, problems = analyse(document, api_version=api_version)
+    return normalised, [tolerated(p) for p in problems]
+
+
+def tolerated(problem: Problem) -> Problem:
+    """A rule the real service was seen to accept (``SERVICE_TOLERATED_CODES``) as a warning, code kept.
+
+    Example:
+        >>> tolerated(Problem("p", "customizer-name-duplicate", "names must be unique")).severity
+        'warning'
+    """
+    if problem.severity != "error" or problem.code not in C.SERVICE_TOLERATED_CODES:
+        return problem
+    return Problem(
+        problem.path,
+        problem.code,
+        f"{problem.message} (a warning: the service was seen to accept this, but the template document "
+        "forbids it)",
+        "warning",
+    )

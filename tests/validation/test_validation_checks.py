@@ -239,7 +239,7 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
         "linux",
         edits((f"{CU}[1]", {"type": "Shell", "name": "hello", "inline": ["echo 2"]})),
         "",
-        [(E, C.CUSTOMIZER_NAME_DUPLICATE, f"{CU}[1].name")],
+        [(W, C.CUSTOMIZER_NAME_DUPLICATE, f"{CU}[1].name")],  # service-tolerated: a warning
     ),
     (
         "shell-both",
@@ -562,7 +562,7 @@ CASES: list[tuple[str, str, Edit, str, list[tuple[str, str, str]]]] = [
             )
         ),
         "",
-        [(E, C.DISTRIBUTOR_LOCATION_NOT_IN_PREVIEW, f"{DI}[0].location")],
+        [(W, C.DISTRIBUTOR_LOCATION_NOT_IN_PREVIEW, f"{DI}[0].location")],  # service-tolerated: a warning
     ),
     (
         "shared-image-ok",
