@@ -31,8 +31,9 @@ from ..validation._infer import check
 from ._deployment import DeploymentInputs
 from ._parameters import Parameters
 from ._read import parse_json, read_template
+from ._upgrade import upgrade
 
-__all__ = ["TemplateWarning", "check_template", "load_template", "parse_json"]
+__all__ = ["TemplateWarning", "check_template", "load_template", "parse_json", "upgrade"]
 
 
 class TemplateWarning(UserWarning):
