@@ -23,7 +23,7 @@ from .._version import __version__
 from ._common import EXIT_CODES, FAILED, INTERRUPTED, USAGE, explain
 
 # Order is the order in `--help`.
-_SUBCOMMANDS = ("_demo", "_validate", "_upgrade", "_emulator", "_logs", "_preflight")
+_SUBCOMMANDS = ("_demo", "_build", "_templates", "_validate", "_upgrade", "_emulator", "_logs", "_preflight")
 
 
 class _Parser(argparse.ArgumentParser):

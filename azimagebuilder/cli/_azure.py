@@ -22,7 +22,7 @@ import argparse
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -159,7 +159,19 @@ def check_credential(credential: Any, base_url: str) -> None:
     try:
         credential.get_token(f"{base_url.rstrip('/')}/.default")
     except ClientAuthenticationError:
+        close_credential(credential)
         raise CliError(NO_CREDENTIAL, FAILED) from None
+
+
+def close_credential(credential: Any) -> None:
+    """Close a credential's connections (azure-identity's hold HTTP sessions)."""
+    close = getattr(credential, "close", None)
+    if callable(close):
+        close()
+
+
+def _or_default(value: Any, default: float) -> float:
+    return default if value is None else float(value)
 
 
 @contextmanager
@@ -175,14 +187,15 @@ def image_builder_client(
 
     arm = read_connection(args, in_process_emulator=True)
     emulator = None
-    try:
+    with ExitStack() as stack:
         if args.emulator and not args.base_url:
             from ..emulator import Emulator
 
             emulator = Emulator(
-                build_duration=getattr(args, "emulator_build_duration", None) or 1.0,
+                build_duration=_or_default(getattr(args, "emulator_build_duration", None), 1.0),
                 scenario=getattr(args, "emulator_scenario", None),
             ).start()
+            stack.callback(emulator.stop)
             arm = Connection(
                 subscription=arm.subscription or emulator.subscription_id,
                 base_url=emulator.base_url,
@@ -190,8 +203,10 @@ def image_builder_client(
             )
         subscription = require_subscription(arm)
         credential = arm_credential(args)
+        stack.callback(close_credential, credential)
         check_credential(credential, arm.base_url)
-        interval = polling_interval if polling_interval is not None else (1.0 if args.emulator else 30.0)
+        default_interval = 0.25 if emulator is not None else 1.0 if args.emulator else 30.0
+        interval = polling_interval if polling_interval is not None else default_interval
         with ImageBuilderClient(
             credential,
             subscription,
@@ -200,9 +215,8 @@ def image_builder_client(
             polling_interval=interval,
             **arm.pipeline,
         ) as client:
-            args.resolved_connection = arm  # the blob helpers reuse it (CA, timeouts)
+            # The blob helpers (logs, scripts, VHD copy) reuse the connection (CA, timeouts) and credential.
+            args.resolved_connection = arm
+            args.resolved_credential = credential
             args.in_process_emulator = emulator
             yield client
-    finally:
-        if emulator is not None:
-            emulator.stop()

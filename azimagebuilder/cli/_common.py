@@ -147,7 +147,14 @@ def explain(exc: BaseException, where: str | None = None) -> tuple[str, int]:
         first = errors[0] if errors else None
         detail = f"; first: {first.path or '<template>'}: {first.message}" if first is not None else ""
         return one_line(f"the template is invalid ({len(errors)} error(s){detail})"), INVALID
-    if name in ("VhdNotCopiedError", "TemplateExistsError", "VhdCopyError", "LogNotFoundError"):
+    if name == "VhdNotCopiedError":
+        names = ", ".join(getattr(exc, "run_output_names", ())) or "?"
+        return one_line(
+            f"template {getattr(exc, 'template_name', '?')} has VHD output(s) not copied out ({names}); "
+            "deleting it deletes them: copy them out first (azimagebuilder build --copy-vhd-to URL), or pass "
+            "--force to lose them"
+        ), FAILED
+    if name in ("TemplateExistsError", "VhdCopyError", "LogNotFoundError"):
         return one_line(str(exc)), FAILED
     try:
         from azure.core import exceptions as core

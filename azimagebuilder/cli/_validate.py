@@ -158,7 +158,10 @@ def run_validate(args: argparse.Namespace) -> int:
         for resource, report in each:
             reports.append((name if resource is None else f"{name} [{resource}]", report))
     print_reports(reports, args.format)
-    failed = any(not report.ok for _, report in reports)
+    failed = sum(not report.ok for _, report in reports)
+    if failed:
+        sys.stdout.flush()
+        print(f"azimagebuilder validate: {failed} of {len(reports)} checked with errors", file=sys.stderr)
     return INVALID if failed else OK
 
 
