@@ -42,6 +42,7 @@ URL_NOT_HTTPS = "url-not-https"  #: warning: http:// travels in clear text
 RESOURCE_TYPE = "resource-type"  #: type is not Microsoft.VirtualMachineImages/imageTemplates
 RESOURCE_TYPE_INCOMPLETE = "resource-type-incomplete"  #: warning: e.g. "Microsoft.VirtualMachineImages"
 API_VERSION_UNKNOWN = "api-version-unknown"  #: not an api-version of imageTemplates
+API_VERSION_RETIRED = "api-version-retired"  #: warning: 2018-02-01-preview / 2019-02-01-preview (upgrade)
 API_VERSION_ASSUMED = "api-version-assumed"  #: warning: none declared; the range its fields fit was assumed
 API_VERSION_DIFFERS = "api-version-differs"  #: warning: sent at another version than the template says
 

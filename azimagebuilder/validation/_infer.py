@@ -25,6 +25,7 @@ from .. import _codes as C
 from .._constants import KNOWN_API_VERSIONS
 from .._expressions import is_arm_expression
 from .._problems import Problem
+from ._retired import OLD_PREVIEWS, analyse_old_preview, uses_old_preview_fields
 
 __all__ = ["analyse_any_version", "check", "tolerated", "unknown_version_reason"]
 
@@ -73,6 +74,8 @@ def analyse_any_version(
     def misfits(version: str) -> list[Problem]:
         return [p for p in results[version][1] if p.code in _VERSION_CODES]
 
+    if uses_old_preview_fields(document):  # `script` in a Shell customizer: the first previews' shape
+        return _old_preview_range(document, reason)
     candidates = [v for v in KNOWN_API_VERSIONS if v not in _OLD_PREVIEWS]
     fits = [v for v in candidates if not misfits(v)]
     if not fits:
@@ -104,6 +107,23 @@ def analyse_any_version(
         problems.append(mildest[key(p)] if p.severity == "error" else p)
     problems.append(_assumed(reason, fits, results, mixed))
     return results[first][0], problems
+
+
+def _old_preview_range(document: Any, reason: str) -> tuple[Any, list[Problem]]:
+    """A template in the first previews' shape: checked as 2019-02-01-preview, the later of the two."""
+    version = OLD_PREVIEWS[-1]
+    normalised, problems = analyse_old_preview(document, version)
+    problems.append(
+        Problem(
+            "apiVersion",
+            C.API_VERSION_ASSUMED,
+            f"{reason}: its fields are those of the first previews (a Shell or PowerShell customizer with "
+            f"`script`): checked at api-version {version}; declare apiVersion (or pass --api-version) to "
+            "check it at one version",
+            "warning",
+        )
+    )
+    return normalised, problems
 
 
 def _assumed(
@@ -149,12 +169,22 @@ def check(document: Any, api_version: str | None) -> tuple[Any, list[Problem]]:
     """
     from ._engine import analyse
 
-    if api_version is None and (reason := unknown_version_reason(document)) is not None:
+    old = api_version if api_version in OLD_PREVIEWS else _declared(document)
+    if old in OLD_PREVIEWS and (api_version is None or api_version == old):
+        normalised, problems = analyse_old_preview(document, old, analyse)
+    elif api_version is None and (reason := unknown_version_reason(document)) is not None:
         normalised, problems = analyse_any_version(document, reason=reason, analyse=analyse)
     else:
         # None: the template's own apiVersion; a version: that one (the template's, if it differs, is warned)
         normalised, problems = analyse(document, api_version=api_version)
     return normalised, [tolerated(p) for p in problems]
+
+
+def _declared(document: Any) -> str | None:
+    if not isinstance(document, dict):
+        return None
+    value = next((v for k, v in document.items() if isinstance(k, str) and k.lower() == "apiversion"), None)
+    return value.strip() if isinstance(value, str) else None
 
 
 def tolerated(problem: Problem) -> Problem:
