@@ -74,12 +74,23 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
+def _print_safely() -> None:
+    """Let stdout and stderr print any text in any locale: what the terminal's encoding cannot show (a
+    lone surrogate, an accent under ``LANG=C``) is written as a backslash escape, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (the table in :mod:`azimagebuilder.cli._common`).
 
     Never ends in a traceback: whatever a command raises becomes one line on stderr and an exit code.
     """
     _quiet_azure_logging()
+    _print_safely()
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

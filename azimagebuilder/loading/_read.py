@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,91 +34,174 @@ from ._parameters import (
     unused_parameters,
 )
 
+# Lenient JSON: compiled patterns, so the regular-expression engine (C) walks the text and Python only
+# sees the few comments and trailing commas. Strings are matched whole (the unrolled-loop form), so nothing
+# inside a string is ever touched. What is removed becomes spaces (newlines kept), so a JSON error's line
+# and column are those of the original text.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+# The last alternative is a comment never closed; it cannot run past a "*/", so no backtracking ever
+# rescans the rest of the text.
+_COMMENT = r"//[^\n]*|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|/\*(?:[^*]|\*(?!/))*\Z"
+_TRAILING = rf"(?:\s|{_COMMENT})*[\]}}]"  # what follows a trailing comma: blanks and comments, then ] or }
+_EXTRAS = re.compile(
+    rf'(?P<keep>(?:[^"/,]+|{_STRING}|/(?![/*])|,(?!{_TRAILING}))+)|(?P<comment>{_COMMENT})|(?P<comma>,)|"'
+)
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
-def strip_json_extras(text: str) -> tuple[str, bool]:
-    """Remove ``//`` and ``/* */`` comments and trailing commas outside strings; say whether any were found.
+
+def strip_json_extras(text: str, start: int = 0) -> tuple[str, bool]:
+    """Blank out ``//`` and ``/* */`` comments and trailing commas outside strings (as spaces, newlines
+    kept, so positions do not move); say whether any were found. ``start`` is a position known to be
+    outside any string, before which the text holds neither (where a strict parse stopped).
 
     Example:
         >>> strip_json_extras('{"a": 1, // one\\n}')
-        ('{"a": 1 \\n}', True)
+        ('{"a": 1        \\n}', True)
+        >>> strip_json_extras('{"url": "https://x/*y*/", "b": [1,]}')
+        ('{"url": "https://x/*y*/", "b": [1 ]}', True)
     """
-    out: list[str] = []
-    i, n = 0, len(text)
-    changed = False
-    in_string = False
-    while i < n:
-        ch = text[i]
-        if in_string:
-            out.append(ch)
-            if ch == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
+    found: set[str] = set()
+
+    def blank(match: re.Match[str]) -> str:
+        kind = match.lastgroup
+        if kind in (None, "keep"):
+            return match.group(0)
+        found.add(kind)
+        return _NOT_NEWLINE.sub(" ", match.group(0))
+
+    cleaned = _EXTRAS.sub(blank, text[start:] if start else text)
+    return (text[:start] + cleaned if start else cleaned), bool(found)
+
+
+def _first_extra(text: str, error: json.JSONDecodeError) -> int:
+    """Where to start cleaning: the strict parse's error position (outside any string), or the comma
+    before it when that comma is a trailing one."""
+    j = error.pos
+    while j > 0 and text[j - 1] in " \t\r\n":
+        j -= 1
+    return j - 1 if j > 0 and text[j - 1] == "," else error.pos
+
+
+#: Deeper than this, a JSON value is refused (real templates nest about ten levels).
+MAX_DEPTH = 100
+_MAX_INT_DIGITS = 4300  # Python's default int <-> str conversion limit
+
+
+class _HugeNumber(str):
+    """An integer literal with more digits than Python converts (kept as text, then reported)."""
+
+    __slots__ = ()
+
+
+def _parse_int(text: str) -> Any:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else _HugeNumber(text)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer of more than 4300 digits: read it as text, report it afterwards
+        return json.loads(text, parse_int=_parse_int)
+
+
+def _path(parent: str, key: Any) -> str:
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else str(key)
+
+
+def _shown(text: str) -> str:
+    """``text`` as a short, printable quotation (lone surrogates and controls escaped)."""
+    return ascii(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def check_json_value(value: Any) -> list[Problem]:
+    """The problems that make ``value`` (a parsed document or a dict given in Python) unusable as JSON:
+    keys that are not strings, integers too large to write, NaN and Infinity, text with lone surrogates,
+    nesting deeper than :data:`MAX_DEPTH`. Each names its JSON path. Iterative: never a RecursionError.
+
+    Example:
+        >>> [p.path for p in check_json_value({"tags": {1: "x"}, "n": float("nan")})]
+        ['n', 'tags']
+    """
+    problems: list[Problem] = []
+
+    def bad(path: str, message: str) -> None:
+        if len(problems) < 20:
+            problems.append(Problem(path, C.INVALID_JSON, message, "error"))
+
+    pending: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while pending and len(problems) < 20:
+        item, path, depth = pending.pop()
+        if isinstance(item, _HugeNumber):
+            bad(path, f"a number of {len(item)} digits is too large: write at most {_MAX_INT_DIGITS} digits")
+        elif isinstance(item, str):
+            if not item.isascii() and _has_lone_surrogate(item):
+                bad(path, f"the text {_shown(item)} holds a lone surrogate, which is not valid Unicode")
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if item.bit_length() > _MAX_INT_DIGITS * 3:  # about 900 digits and more: certainly no setting
+                bad(path, f"a number of about {int(item.bit_length() * 0.30103)} digits is too large")
+        elif isinstance(item, float):
+            if item != item or item in (float("inf"), float("-inf")):
+                bad(path, f"{item!r} is not a JSON number: write a number or a string")
+        elif isinstance(item, dict | list | tuple):
+            if depth >= MAX_DEPTH:
+                problems.append(
+                    Problem(
+                        path,
+                        C.NOT_A_TEMPLATE,
+                        f"nested too deeply: more than {MAX_DEPTH} levels of objects and lists here",
+                        "error",
+                    )
+                )
                 continue
-            if ch == '"':
-                in_string = False
-            i += 1
-        elif ch == '"':
-            in_string = True
-            out.append(ch)
-            i += 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end == -1 else end
-            changed = True
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end == -1 else end + 2
-            changed = True
-        else:
-            out.append(ch)
-            i += 1
-    stripped = "".join(out)
-    # Trailing commas: outside strings only, so scan again with strings masked.
-    result: list[str] = []
-    i, n = 0, len(stripped)
-    in_string = False
-    while i < n:
-        ch = stripped[i]
-        if in_string:
-            result.append(ch)
-            if ch == "\\" and i + 1 < n:
-                result.append(stripped[i + 1])
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-            result.append(ch)
-        elif ch == ",":
-            j = i + 1
-            while j < n and stripped[j] in " \t\r\n":
-                j += 1
-            if j < n and stripped[j] in "}]":
-                changed = True
-                i += 1
-                continue
-            result.append(ch)
-        else:
-            result.append(ch)
-        i += 1
-    return "".join(result), changed
+            if isinstance(item, dict):
+                for key, sub in item.items():
+                    if not isinstance(key, str):
+                        bad(
+                            path,
+                            f"the key {key!r} ({type(key).__name__}) is not a string: JSON keys are text",
+                        )
+                        continue
+                    if not key.isascii() and _has_lone_surrogate(key):
+                        where = _path(path, _shown(key))
+                        bad(
+                            where, f"the key {_shown(key)} holds a lone surrogate, which is not valid Unicode"
+                        )
+                        continue
+                    pending.append((sub, _path(path, key), depth + 1))
+            else:
+                pending.extend((sub, _path(path, i), depth + 1) for i, sub in enumerate(item))
+    problems.sort(key=lambda p: p.path)
+    return problems
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def parse_json(text: str) -> tuple[Any, list[Problem]]:
     """Parse JSON, allowing comments and trailing commas with a warning; errors become problems."""
     text = text.lstrip("\ufeff")
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError:
-        pass
+        return _loads(text), []
+    except json.JSONDecodeError as exc:
+        start = _first_extra(text, exc)  # the text before it parsed: no comment or trailing comma there
     except RecursionError:
         return None, [Problem("", C.INVALID_JSON, "the JSON is nested too deeply to read", "error")]
-    cleaned, changed = strip_json_extras(text)
+    cleaned, changed = strip_json_extras(text, start)
     try:
-        value = json.loads(cleaned)
+        value = _loads(cleaned)
     except json.JSONDecodeError as exc:
-        # Report the position in the original text (lines are kept by the stripping).
+        # Report the position in the original text (the stripping keeps every position).
         return None, [
             Problem(
                 "",
@@ -310,6 +394,9 @@ def read_templates(
     value, problems, label = read_source(source)
     if value is None and any(p.severity == "error" for p in problems):
         return None, problems, label
+    unusable = check_json_value(value)  # huge numbers, NaN, non-string keys, lone surrogates, deep nesting
+    if unusable:
+        return None, problems + unusable, label
     values, more = read_parameters(parameters)
     problems = problems + more
     inputs = inputs if inputs is not None else DeploymentInputs()
