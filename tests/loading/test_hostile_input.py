@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from azimagebuilder import TemplateValidationError, load_template, validate
+from azimagebuilder.cli._common import INVALID
 from azimagebuilder.loading import parse_json
 from azimagebuilder.loading._read import strip_json_extras
 
@@ -116,7 +117,7 @@ def test_validate_prints_a_lone_surrogate_key_in_an_ascii_locale(tmp_path: Path)
             timeout=120,
             check=False,
         )
-        assert done.returncode == 1, done.stderr
+        assert done.returncode == INVALID, done.stderr
         assert "Traceback" not in done.stderr
         assert "error" in done.stdout
 
