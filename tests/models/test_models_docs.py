@@ -24,6 +24,12 @@ PAGES = [
     "customize",
     "distribute",
     "build-timeout",
+    "validate",
+    "optimize",
+    "error-handling",
+    "auto-run",
+    "staging-resource-group",
+    "additional-data-disks",
 ]
 _FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.M | re.S)
 
