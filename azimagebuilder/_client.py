@@ -9,7 +9,7 @@ Example:
     >>> from azure.identity import DefaultAzureCredential  # doctest: +SKIP
     >>> from azimagebuilder import ImageBuilderClient  # doctest: +SKIP
     >>> with ImageBuilderClient(DefaultAzureCredential(), "<subscription id>") as client:  # doctest: +SKIP
-    ...     result = client.build("my-rg", "hello", "helloImageTemplateLinux.json", progress=True)
+    ...     result = client.build("my-rg", "hello", "template.json", progress=True)
     ...     print(result.artifact_ids)
 """
 

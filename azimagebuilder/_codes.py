@@ -81,7 +81,7 @@ RUN_OUTPUT_NAME_DUPLICATE = "run-output-name-duplicate"  #: unique across distri
 VERSION_SCHEME_UNKNOWN = "version-scheme-unknown"  #: versioning.scheme is not Latest or Source
 DISTRIBUTOR_LOCATION_NOT_IN_PREVIEW = "distributor-location-not-in-preview"  #: (service tolerated it)
 
-#: Codes of document rules the real service was seen to accept (SERVICE-BEHAVIOUR.md): two Shell
+#: Codes of document rules the real service was seen to accept (in recorded sessions): two Shell
 #: customizers with the same name, and managed-image distributions to regions outside the preview list.
 #: A faithful emulator accepts templates whose only errors carry these codes.
 SERVICE_TOLERATED_CODES: frozenset[str] = frozenset(

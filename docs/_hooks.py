@@ -29,8 +29,19 @@ _API = re.compile(r"^<!-- api: ([\w.]+) -->$", re.MULTILINE)
 _CLI = "<!-- cli -->"
 
 
+#: The marks tests/docs/test_code_blocks.py reads in a fence's info string (```` ```python live-azure ````),
+#: shown on the site as the block's title.
+_FENCE_MARKS = {
+    "live-azure": "needs an Azure subscription",
+    "az-cli": "needs the Azure CLI",
+    "server": "runs until stopped (another shell talks to it)",
+}
+_MARKED_FENCE = re.compile(r"^(\s*```\w+) (" + "|".join(_FENCE_MARKS) + r")\s*$", re.MULTILINE)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Expand the placeholders of a reference page."""
+    """Expand the placeholders of a reference page; show a code block's mark as its title."""
+    markdown = _MARKED_FENCE.sub(lambda m: f'{m.group(1)} title="{_FENCE_MARKS[m.group(2)]}"', markdown)
     markdown = _API.sub(lambda m: _api_section(m.group(1), page.file.src_path), markdown)
     if _CLI in markdown:
         markdown = markdown.replace(_CLI, _cli_section())

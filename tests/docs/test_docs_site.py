@@ -6,6 +6,7 @@ cheap part of it that every ``pytest`` run repeats, so a new page cannot be forg
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,15 @@ def test_each_public_package_has_a_reference_page() -> None:
 
     assert generated == set(PUBLIC_MODULES)
     assert "<!-- cli -->" in (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
+
+
+def test_no_page_names_a_path_outside_the_repository_or_the_projects_own_process() -> None:
+    """A user has the repository, not the maintainers' reference folder nor their issue tracker's numbers."""
+    outside = re.compile(r"\.\./shared|/work/|SERVICE-BEHAVIOUR|azure-cli-recordings/|\(issue \d+\)")
+    found = [
+        f"{page.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
+        for page in [REPO_ROOT / "README.md", *DOCS.rglob("*.md")]
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert not found, "say it without the path a user does not have:\n  " + "\n  ".join(found)

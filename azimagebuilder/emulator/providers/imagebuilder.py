@@ -1,7 +1,7 @@
 """Microsoft.VirtualMachineImages/imageTemplates on the emulator, as the real service answers.
 
-What each answer copies from the real service (see ../shared/reference/SERVICE-BEHAVIOUR.md and the
-Azure CLI recordings): PUT answers 201 with only ``Azure-AsyncOperation`` and echoes the template with
+What each answer copies from the real service (as observed in recorded Azure CLI sessions): PUT answers
+201 with only ``Azure-AsyncOperation`` and echoes the template with
 ``provisioningState: Creating``, ``buildTimeoutInMinutes: 0`` and ``artifactTags: {}`` filled in (PowerShell
 customizers get ``runElevated: false``, WindowsRestart ``restartCommand: ""``); once created, GET shows
 ``Succeeded`` and a ``sha256Checksum`` on every script and file customizer. Operation URLs are
