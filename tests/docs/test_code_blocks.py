@@ -52,18 +52,25 @@ class Block:
     language: str
     marks: tuple[str, ...]
     code: str
+    section: str  # the heading (``## ...``) the block is under
+
+
+_HEADING = re.compile(r"^## (.*)$", re.MULTILINE)
 
 
 def blocks(path: Path) -> Iterator[Block]:
     text = path.read_text(encoding="utf-8")
+    headings = [(m.start(), m.group(1)) for m in _HEADING.finditer(text)]
     for match in _FENCE.finditer(text):
         language, *marks = match.group(1).split() or [""]
+        section = next((title for start, title in reversed(headings) if start < match.start()), "")
         yield Block(
             path.relative_to(REPO_ROOT).as_posix(),
             text.count("\n", 0, match.start()) + 2,
             language,
             tuple(marks),
             match.group(2),
+            section,
         )
 
 
@@ -188,9 +195,15 @@ def test_python_blocks_run_as_written(
     if context is not None:
         namespace.update(request.getfixturevalue(context))
     ran = 0
+    section = None
     for block in blocks(REPO_ROOT / page):
         if block.language not in PYTHON or set(block.marks) & set(SKIP_MARKS):
             continue
+        if block.section != section:
+            section = block.section
+            for (where, prefix), fixture in SECTION_CONTEXT.items():
+                if where == page and section.startswith(prefix):
+                    namespace.update(request.getfixturevalue(fixture))
         _run_python(block, namespace)
         ran += 1
     assert ran
@@ -219,6 +232,47 @@ def emulator_client_names() -> Iterator[dict[str, Any]]:
         ) as client,
     ):
         yield {"client": client}
+
+
+#: Sections that say they run against other names than the page's first blocks: (page, heading start).
+SECTION_CONTEXT = {("docs/client.md", "7."): "client_md_section_7_names"}
+
+
+@pytest.fixture
+def client_md_section_7_names() -> Iterator[dict[str, Any]]:
+    """docs/client.md section 7: "the cells below run against the emulator at 2025-10-01", with a template
+    ``hello`` whose build lasts long enough to cancel, and ``from-gallery`` built from a gallery image."""
+    import azimagebuilder as aib
+    from azimagebuilder.emulator import Emulator
+
+    with (
+        Emulator(build_duration=60, create_duration=0.2, delete_duration=0.2) as emu,
+        aib.ImageBuilderClient(
+            emu.credential,
+            emu.subscription_id,
+            base_url=emu.base_url,
+            connection_verify=emu.ca_cert,
+            api_version="2025-10-01",
+            polling_interval=0.05,
+        ) as client,
+    ):
+        group = f"/subscriptions/{emu.subscription_id}/resourceGroups/my-rg/providers"
+        common: dict[str, Any] = {
+            "location": "westus2",
+            "identity": aib.UserAssignedIdentity.from_id(
+                f"{group}/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+            ),
+            "distribute": [aib.VhdDistributor(run_output_name="vhd")],
+        }
+        platform = aib.PlatformImageSource(publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS")
+        gallery = aib.SharedImageVersionSource(
+            image_version_id=f"{group}/Microsoft.Compute/galleries/g/images/ubuntu/versions/latest"
+        )
+        client.begin_create_or_update("my-rg", "hello", aib.ImageTemplate(source=platform, **common)).result()
+        client.begin_create_or_update(
+            "my-rg", "from-gallery", aib.ImageTemplate(source=gallery, **common)
+        ).result()
+        yield {"client": client, "aib": aib}
 
 
 @pytest.mark.parametrize("page", _pages_with(SHELL))
