@@ -699,12 +699,37 @@ TEMPLATE = Shape(
     swagger="ImageTemplate",
 )
 
+# -- triggers (a child resource of the template: imageTemplates/{name}/triggers/{trigger}) ----------------
+TRIGGER_STATUS = Shape(
+    "TriggerStatus",
+    (F("code", "str", read_only=True), F("message", "str", read_only=True), F("time", "str", read_only=True)),
+    swagger="TriggerStatus",
+    since=V2022_07,
+    model="TriggerStatus",
+)
+_ARM_READ = "an ARM resource key of the trigger (common-types ProxyResource); read-only"
+SOURCE_IMAGE_TRIGGER = Shape(
+    "Trigger",
+    (
+        _tag("kind"),
+        F("status", "object", of=TRIGGER_STATUS, read_only=True),
+        F("provisioningState", "str", read_only=True),
+        F("id", "any", read_only=True, note=_ARM_READ),
+        F("name", "any", read_only=True, note=_ARM_READ),
+    ),
+    swagger="SourceImageTriggerProperties",
+    tag="SourceImage",
+    since=V2022_07,
+    model="Trigger",
+)
+TRIGGERS = Family("trigger", (SOURCE_IMAGE_TRIGGER,), discriminator="kind", swagger="TriggerProperties")
+
 #: Every family, for the models' discriminators and the schema.
-FAMILIES: tuple[Family, ...] = (SOURCES, CUSTOMIZERS, VALIDATORS, DISTRIBUTORS, VERSIONERS)
+FAMILIES: tuple[Family, ...] = (SOURCES, CUSTOMIZERS, VALIDATORS, DISTRIBUTORS, VERSIONERS, TRIGGERS)
 
 
 def shapes() -> list[Shape]:
-    """Every shape reachable from the template, each once, parents first.
+    """Every shape reachable from the template (and the template's triggers), each once, parents first.
 
     Example:
         >>> [s.name for s in shapes()][:2]
@@ -724,6 +749,8 @@ def shapes() -> list[Shape]:
                     visit(member)
 
     visit(TEMPLATE)
+    for member in TRIGGERS.members:  # a resource of its own, beside the template
+        visit(member)
     return list(seen.values())
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, field_validator
 
+from .. import _fields as D
 from ._base import WireModel
 from ._enums import ProvisioningState, open_enum
 
@@ -31,7 +32,7 @@ __all__ = ["SOURCE_IMAGE_TRIGGER", "TRIGGER_TYPE", "Trigger", "TriggerStatus"]
 #: The resource type of a trigger.
 TRIGGER_TYPE = "Microsoft.VirtualMachineImages/imageTemplates/triggers"
 #: The trigger kind that starts a build when the source gallery image gets a new version.
-SOURCE_IMAGE_TRIGGER = "SourceImage"
+SOURCE_IMAGE_TRIGGER = D.SOURCE_IMAGE_TRIGGER.tag
 
 
 class TriggerStatus(WireModel):

@@ -67,7 +67,13 @@ def test_list_fields_take_any_sequence(shape: D.Shape) -> None:
             assert "tuple" in text, f"{shape.name}.{declared.python}: {text}"
 
 
-@pytest.mark.parametrize("shape", _modelled(), ids=lambda s: s.name)
+def _written() -> list[D.Shape]:
+    """Shapes a request may carry: not those only the service fills in (behind a read-only field)."""
+    reported = {f.of.name for s in D.shapes() for f in s.fields if f.read_only and isinstance(f.of, D.Shape)}
+    return [s for s in _modelled() if s.name not in reported]
+
+
+@pytest.mark.parametrize("shape", _written(), ids=lambda s: s.name)
 def test_read_only_fields_are_left_out_of_the_wire_form(shape: D.Shape) -> None:
     assert _model(shape)._read_only == frozenset(f.python for f in shape.fields if f.read_only)
 
