@@ -116,9 +116,11 @@ def evaluate(text: str, scope: Scope) -> Any:
     if match is None:
         stripped = text.lstrip()
         return stripped[1:] if stripped.startswith("[[") else text
-    parser = _Parser(match.group(1))
-    node = parser.parse()
-    return _Evaluator(scope).eval(node)
+    try:
+        node = _Parser(match.group(1)).parse()
+        return _Evaluator(scope).eval(node)
+    except RecursionError:
+        raise Unevaluable("the expression is nested too deeply to evaluate here") from None
 
 
 # -- parsing -------------------------------------------------------------------------------------------

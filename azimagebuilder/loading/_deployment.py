@@ -56,7 +56,7 @@ class Found:
         """The resource's name, evaluated when it can be (else as written)."""
         try:
             value = evaluate(self.written_name, self.scope)
-        except (Unevaluable, ValueError):
+        except (Unevaluable, ValueError, RecursionError):
             return self.written_name
         return value if isinstance(value, str) else self.written_name
 
@@ -161,7 +161,7 @@ def _scope(template: Mapping[str, Any], given: dict[str, Any], inputs: Deploymen
             continue
         try:
             values[name] = resolve_value(default, scope)
-        except (Unevaluable, ValueError):
+        except (Unevaluable, ValueError, RecursionError):
             continue
     # Values given for names the template does not declare still serve parameters('x') in bare templates.
     for name, value in given.items():
@@ -185,7 +185,7 @@ def _nested_scope(
             if isinstance(entry, dict) and "value" in entry:
                 try:
                     given[name] = resolve_value(entry["value"], outer)
-                except (Unevaluable, ValueError):
+                except (Unevaluable, ValueError, RecursionError):
                     continue  # unknown here: its expressions inside stay unevaluated
     return _scope(template, given, inputs)
 
@@ -233,7 +233,7 @@ def copy_count(found: Found) -> Any:
     if is_expression(count):
         try:
             return evaluate(count, found.scope)
-        except (Unevaluable, ValueError):
+        except (Unevaluable, ValueError, RecursionError):
             return count
     return count
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azimagebuilder.loading._arm import Scope, Unevaluable, evaluate, is_expression, unique_string
 
@@ -141,3 +143,26 @@ def test_unique_string_in_an_expression_uses_the_deployment_scope(scope: Scope) 
 
 def test_copy_index_counts_from_the_loop_position() -> None:
     assert evaluate("[concat('img', copyIndex(1))]", Scope(copy_index=0)) == "img1"
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet="[]()',.0123456789-abcdeprmtsvlxyz ", max_size=60))
+def test_any_bracketed_text_evaluates_or_raises_unevaluable_or_value_error(body: str) -> None:
+    scope = Scope(parameters={"a": [1, {"b": "c"}]}, variables={"v": "[variables('v')]"})
+    outcome: Any
+    try:
+        outcome = evaluate(f"[{body}]", scope)
+    except (Unevaluable, ValueError) as exc:  # what only ARM knows, or what is malformed: said in words
+        outcome = exc
+    if isinstance(outcome, Exception):
+        assert str(outcome)
+    else:
+        assert outcome is None or isinstance(outcome, str | int | float | bool | list | dict)
+
+
+def test_deep_nesting_is_unevaluable_not_a_recursion_error() -> None:
+    with pytest.raises(Unevaluable, match="too deeply"):
+        evaluate("[" + "concat(" * 5000 + "'x'" + ")" * 5000 + "]", Scope())
+    chain = {f"v{i}": f"[variables('v{i + 1}')]" for i in range(5000)}
+    with pytest.raises(Unevaluable):
+        evaluate("[variables('v0')]", Scope(variables=chain))
