@@ -289,6 +289,25 @@ def _shell_lines(code: str) -> list[str]:
     return [line for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+_RAN: dict[tuple[str, ...], tuple[int, str]] = {}
+
+
+def _run_command(args: tuple[str, ...], cwd: Path) -> tuple[int, str]:
+    """``azimagebuilder ARGS`` in a fresh process; a command several pages show runs once per worker."""
+    if args not in _RAN:
+        done = subprocess.run(
+            [sys.executable, "-m", "azimagebuilder", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "COLUMNS": "100"},
+            check=False,
+        )
+        _RAN[args] = (done.returncode, done.stdout + done.stderr)
+    return _RAN[args]
+
+
 def _setup_extras() -> set[str]:
     text = (REPO_ROOT / "setup.cfg").read_text(encoding="utf-8")
     section = text.split("[options.extras_require]", 1)[1].split("\n[", 1)[0]
@@ -319,16 +338,8 @@ def _run_shell(block: Block, line: str, cwd: Path) -> None:
             assert (REPO_ROOT / "mkdocs.yml").is_file(), where
             assert words[1] in {"serve", "build"}, where
         elif tool == "azimagebuilder":
-            done = subprocess.run(
-                [sys.executable, "-m", "azimagebuilder", *words[1:]],
-                cwd=cwd,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                env={**os.environ, "COLUMNS": "100"},
-                check=False,
-            )
-            assert done.returncode == 0, f"{where}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+            status, output = _run_command(tuple(words[1:]), cwd)
+            assert status == 0, f"{where}: exit {status}\n{output}"
         else:
             raise AssertionError(
                 f"{where}: this test does not know how to run {tool!r}: mark the block with why it cannot "
