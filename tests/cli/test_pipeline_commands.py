@@ -276,7 +276,8 @@ def test_an_existing_different_template_needs_replace(
 
 
 def test_timeout_and_cancel(target: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with Emulator(build_duration=60) as slow:
+    # A long build, but creating the template and cancelling (as long as a delete) are quick.
+    with Emulator(build_duration=60, create_duration=0.5, delete_duration=0.5) as slow:
         argv = ["--emulator", "--base-url", slow.base_url, "--ca-cert", slow.ca_cert, "--subscription", SUB]
         path = write(tmp_path, DOC)
         status, document, err = run_json(
