@@ -280,13 +280,17 @@ def test_preflight_without_a_credential_in_a_clean_process(files: dict[str, str]
 
 
 def test_ctrl_c_during_a_build_in_a_real_process(files: dict[str, str], tmp_path: Path) -> None:
-    argv = ["build", files["good"], "-g", "rg", "-n", "t", "--emulator", "--emulator-build-duration", "60"]
+    # 20 s: the template's creation takes a fifth of it, and the build outlasts the Ctrl-C by far.
+    argv = ["build", files["good"], "-g", "rg", "-n", "t", "--emulator", "--emulator-build-duration", "20"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "azimagebuilder", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_clean_env(tmp_path),
+        # As from a terminal: a suite started in the background (`pytest &`, some CI shells) inherits SIGINT
+        # ignored, and the child would then never see the Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
     for line in proc.stderr:
