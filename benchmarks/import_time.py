@@ -54,9 +54,18 @@ THEIRS = "from azure.mgmt.imagebuilder import ImageBuilderClient, models" + TEMP
 
 OURS_NAME = "azimagebuilder: client + models, one template"
 THEIRS_NAME = "azure-mgmt-imagebuilder: client + models, one template"
+#: Issue 8's figure: the models and one template checked by validate() (no client), to compare across
+#: versions of this package (run this script on each; `--runs 21` or more on a busy machine).
+VALIDATE_NAME = "azimagebuilder: models, one template, validate()"
+VALIDATE = (
+    "from azimagebuilder import ImageTemplate, PlatformImageSource, ShellCustomizer, VhdDistributor, validate"
+    + TEMPLATE_OURS
+    + "validate(t)"
+)
 SNIPPETS: dict[str, str] = {
     OURS_NAME: OURS,
     THEIRS_NAME: THEIRS,
+    VALIDATE_NAME: VALIDATE,
     "import azimagebuilder": "import azimagebuilder",
     "import pydantic": "import pydantic",
     "import azure.mgmt.core": "import azure.mgmt.core",
