@@ -28,9 +28,10 @@ from azure.core.rest import HttpRequest
 from azure.core.tracing.decorator import distributed_trace
 from azure.mgmt.core import ARMPipelineClient
 
+from . import _build
 from . import _operations as ops
 from ._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
-from ._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
+from ._errors import BuildTimeoutError, VhdNotCopiedError
 from ._polling import CancelPolling, RunPolling, StatusCallback, TemplatePolling
 from ._resilience import adopted, maybe_acted
 from ._version import __version__
@@ -637,6 +638,7 @@ class ImageBuilderClient(ops.ClientBase):
         replace: bool = False,
         progress: ProgressArg = None,
         timeout: float | None = None,
+        cancel_on_interrupt: bool = False,
     ) -> BuildResult:
         """Create the template (or reuse an identical one), run it, wait, and return the outputs.
 
@@ -650,10 +652,15 @@ class ImageBuilderClient(ops.ClientBase):
                 goes on), or ``True`` for a display that works in a terminal and in Jupyter.
             timeout: seconds to wait for the run; then :class:`BuildTimeoutError` (with a continuation
                 token; the build goes on in the service).
+            cancel_on_interrupt: on Ctrl-C (KeyboardInterrupt) while the run goes on, cancel it in Azure
+                before re-raising. By default the build goes on: the progress display stops at once, one
+                line on stderr says how to cancel it or resume waiting (the run's continuation token, also
+                added to the exception's notes), and the KeyboardInterrupt is re-raised.
 
         Raises:
             BuildFailedError: the run failed. A PartiallySucceeded run is returned (see
                 ``BuildResult.partially_succeeded``).
+            BuildCanceledError: the run was canceled (``begin_cancel``, the portal, the CLI).
 
         Example:
             >>> result = client.build("rg", "hello", template, progress=True)  # doctest: +SKIP
@@ -663,34 +670,27 @@ class ImageBuilderClient(ops.ClientBase):
         from .progress import Reporter
 
         reporter = Reporter.create(progress, image_template_name)
+        gate = _build.StatusGate(reporter.status)
+        poller: LROPoller[LastRunStatus] | None = None
         try:
             body = ops.template_body(template, validate=True, api_version=self._api_version)
             existing = self._raw_template(resource_group_name, image_template_name)
-            if existing is not None:
-                differences = ops.template_differences(body, existing)
-                state = str((existing.get("properties") or {}).get("provisioningState") or "")
-                if state.lower() == "failed":
-                    differences.append("properties.provisioningState")
-                tags = ops.tags_update(differences, body, existing)
-                if tags is not None:  # a tags-only change: the service takes it in place (PATCH)
-                    reporter.phase("updating")
-                    self.begin_update(resource_group_name, image_template_name, tags=tags).result()
-                    differences = []
-                if differences and not replace:
-                    raise TemplateExistsError(image_template_name, differences)
-                if differences:
-                    reporter.phase("replacing")
-                    self.begin_delete(resource_group_name, image_template_name).result()
-                    existing = None
-            if existing is None:
+            plan = _build.plan(body, existing, replace=replace, name=image_template_name)
+            if plan.action == "update-tags":
+                reporter.phase("updating")
+                self.begin_update(resource_group_name, image_template_name, tags=plan.tags).result()
+            elif plan.action == "replace":
+                reporter.phase("replacing")
+                self.begin_delete(resource_group_name, image_template_name).result()
+            if plan.action in ("create", "replace"):
                 reporter.phase("creating")
                 self.begin_create_or_update(
                     resource_group_name, image_template_name, body, validate=False
                 ).result()
             else:
-                _LOG.info("reusing the identical template %s/%s", resource_group_name, image_template_name)
+                _build.LOG.info("reusing the template %s/%s", resource_group_name, image_template_name)
             reporter.phase("running")
-            poller = self._begin_run(resource_group_name, image_template_name, on_status=reporter.status)
+            poller = self._begin_run(resource_group_name, image_template_name, on_status=gate)
             deadline = None if timeout is None else time.monotonic() + timeout
             poller.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
             if not poller.done():
@@ -702,11 +702,42 @@ class ImageBuilderClient(ops.ClientBase):
             final = self.get(resource_group_name, image_template_name)
             reporter.phase("done")
             return BuildResult(template=final, run_status=status, outputs=outputs)
+        except KeyboardInterrupt as exc:
+            gate.close()  # the progress display stops at once ...
+            reporter.close()
+            if poller is not None:  # ... and the poller left behind never reports (or polls) again
+                method = poller.polling_method()
+                if isinstance(method, RunPolling):
+                    method.abandon()
+            self._interrupted(resource_group_name, image_template_name, poller, cancel_on_interrupt, exc)
+            raise
         except BaseException as exc:
-            reporter.stopped(exc)  # the display ends with the outcome: Failed, timed out, stopped
+            reporter.stopped(exc)  # the display ends with the outcome: Failed, canceled, timed out, stopped
             raise
         finally:
             reporter.close()
+
+    def _interrupted(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        poller: LROPoller[LastRunStatus] | None,
+        cancel_on_interrupt: bool,
+        error: KeyboardInterrupt,
+    ) -> None:
+        token = poller.continuation_token() if poller is not None else None
+        canceled: bool | None = None
+        if poller is not None and cancel_on_interrupt:
+            try:
+                self.begin_cancel(resource_group_name, image_template_name).result()
+                canceled = True
+            except (KeyboardInterrupt, Exception) as cancel_error:  # a second Ctrl-C, or the cancel failed
+                _build.LOG.info("cancel on interrupt did not finish: %s", type(cancel_error).__name__)
+                canceled = False
+        line = _build.interrupted_line(
+            resource_group_name, image_template_name, token, started=poller is not None, canceled=canceled
+        )
+        _build.announce_interrupt(line, error)
 
     def _raw_template(self, resource_group_name: str, image_template_name: str) -> dict[str, Any] | None:
         try:

@@ -260,6 +260,10 @@ def _log_hint(template_url: str, template_body: Any, message: str | None) -> str
     return log_location_hint(rg, name, staging_resource_group=staging, log_url=log_url)
 
 
+class PollerAbandoned(Exception):
+    """Ends the thread of a run poller that ``build()`` left on Ctrl-C (kept in the poller, never shown)."""
+
+
 class RunPolling(TemplatePolling):
     """Polls a run; the result is the final :class:`LastRunStatus`, a failure raises BuildFailedError."""
 
@@ -270,6 +274,19 @@ class RunPolling(TemplatePolling):
     ) -> None:
         super().__init__(timeout, **kwargs)
         self._run = _RunState(on_status)
+        self._abandoned = False
+
+    def abandon(self) -> None:
+        """Stop polling at the next poll (the run goes on in the service); nothing is reported again."""
+        self._abandoned = True
+        self._run.on_status = None
+
+    def _delay(self) -> None:
+        if self._abandoned:
+            raise PollerAbandoned("build() was interrupted; this poller stopped (the run goes on)")
+        super()._delay()
+        if self._abandoned:
+            raise PollerAbandoned("build() was interrupted; this poller stopped (the run goes on)")
 
     def _get_template(self) -> Any:
         url = _RunState.template_url(self._initial_response)

@@ -268,6 +268,8 @@ class Reporter:
             message = getattr(error, "service_message", None) or (status.message if status else "") or ""
             if (run_state or "").lower() not in ("failed", "canceled"):
                 run_state = "Failed"
+        elif type(error).__name__ == "BuildCanceledError":
+            phase, run_state, message = "done", "Canceled", (status.message if status else "") or ""
         elif type(error).__name__ == "BuildTimeoutError":
             phase, message = "timed-out", ""
         self._sink(

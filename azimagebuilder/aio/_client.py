@@ -26,10 +26,11 @@ from azure.core.tracing.decorator import distributed_trace
 from azure.core.tracing.decorator_async import distributed_trace_async
 from azure.mgmt.core import AsyncARMPipelineClient
 
+from .. import _build
 from .. import _operations as ops
 from .._client import BuildResult, ProgressArg
 from .._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
-from .._errors import BuildTimeoutError, TemplateExistsError, VhdNotCopiedError
+from .._errors import BuildTimeoutError, VhdNotCopiedError
 from .._polling import AsyncCancelPolling, AsyncRunPolling, AsyncTemplatePolling, StatusCallback
 from .._resilience import adopted, maybe_acted
 from .._version import __version__
@@ -565,41 +566,35 @@ class ImageBuilderClient(ops.ClientBase):
         replace: bool = False,
         progress: ProgressArg = None,
         timeout: float | None = None,
+        cancel_on_interrupt: bool = False,
     ) -> BuildResult:
         """Create (or reuse an identical template), run, wait, return the outputs; see the sync ``build``."""
         from ..progress import Reporter
 
         reporter = Reporter.create(progress, image_template_name)
+        gate = _build.StatusGate(reporter.status)
+        poller: AsyncLROPoller[LastRunStatus] | None = None
         try:
             body = ops.template_body(template, validate=True, api_version=self._api_version)
             existing = await self._raw_template(resource_group_name, image_template_name)
-            if existing is not None:
-                differences = ops.template_differences(body, existing)
-                state = str((existing.get("properties") or {}).get("provisioningState") or "")
-                if state.lower() == "failed":
-                    differences.append("properties.provisioningState")
-                tags = ops.tags_update(differences, body, existing)
-                if tags is not None:  # a tags-only change: the service takes it in place (PATCH)
-                    reporter.phase("updating")
-                    await _result(self.begin_update(resource_group_name, image_template_name, tags=tags))
-                    differences = []
-                if differences and not replace:
-                    raise TemplateExistsError(image_template_name, differences)
-                if differences:
-                    reporter.phase("replacing")
-                    await _result(self.begin_delete(resource_group_name, image_template_name))
-                    existing = None
-            if existing is None:
+            plan = _build.plan(body, existing, replace=replace, name=image_template_name)
+            if plan.action == "update-tags":
+                reporter.phase("updating")
+                await _result(self.begin_update(resource_group_name, image_template_name, tags=plan.tags))
+            elif plan.action == "replace":
+                reporter.phase("replacing")
+                await _result(self.begin_delete(resource_group_name, image_template_name))
+            if plan.action in ("create", "replace"):
                 reporter.phase("creating")
                 await _result(
                     self.begin_create_or_update(
                         resource_group_name, image_template_name, body, validate=False
                     )
                 )
+            else:
+                _build.LOG.info("reusing the template %s/%s", resource_group_name, image_template_name)
             reporter.phase("running")
-            poller = await self._begin_run(
-                resource_group_name, image_template_name, on_status=reporter.status
-            )
+            poller = await self._begin_run(resource_group_name, image_template_name, on_status=gate)
             try:
                 status = await asyncio.wait_for(poller.result(), timeout)
             except asyncio.TimeoutError:
@@ -614,11 +609,41 @@ class ImageBuilderClient(ops.ClientBase):
             final = await self.get(resource_group_name, image_template_name)
             reporter.phase("done")
             return BuildResult(template=final, run_status=status, outputs=outputs)
+        except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+            # Ctrl-C: asyncio.run cancels the task running build() (a second Ctrl-C raises KeyboardInterrupt).
+            gate.close()
+            reporter.close()
+            await self._interrupted(
+                resource_group_name, image_template_name, poller, cancel_on_interrupt, exc
+            )
+            raise
         except BaseException as exc:
-            reporter.stopped(exc)  # the display ends with the outcome: Failed, timed out, stopped
+            reporter.stopped(exc)  # the display ends with the outcome: Failed, canceled, timed out, stopped
             raise
         finally:
             reporter.close()
+
+    async def _interrupted(
+        self,
+        resource_group_name: str,
+        image_template_name: str,
+        poller: AsyncLROPoller[LastRunStatus] | None,
+        cancel_on_interrupt: bool,
+        error: BaseException,
+    ) -> None:
+        token = poller.continuation_token() if poller is not None else None
+        canceled: bool | None = None
+        if poller is not None and cancel_on_interrupt:
+            try:
+                await _result(self.begin_cancel(resource_group_name, image_template_name))
+                canceled = True
+            except (KeyboardInterrupt, asyncio.CancelledError, Exception) as cancel_error:
+                _build.LOG.info("cancel on interrupt did not finish: %s", type(cancel_error).__name__)
+                canceled = False
+        line = _build.interrupted_line(
+            resource_group_name, image_template_name, token, started=poller is not None, canceled=canceled
+        )
+        _build.announce_interrupt(line, error)
 
     async def _raw_template(
         self, resource_group_name: str, image_template_name: str

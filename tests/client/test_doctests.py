@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "azimagebuilder._build",
     "azimagebuilder._client",
     "azimagebuilder._operations",
     "azimagebuilder._polling",

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "azimagebuilder.loading": 2,
     "azimagebuilder._operations": 3,
     "azimagebuilder._polling": 3,
+    "azimagebuilder._build": 3,
     "azimagebuilder._client": 3,
     "azimagebuilder.aio": 3,
     "azimagebuilder.progress": 3,
@@ -46,6 +47,7 @@ LAYERS: dict[str, int] = {
 APART = [
     ("azimagebuilder.validation", "azimagebuilder.models"),
     ("azimagebuilder.emulator", "azimagebuilder._client"),
+    ("azimagebuilder.emulator", "azimagebuilder._build"),
     ("azimagebuilder.emulator", "azimagebuilder._operations"),
     ("azimagebuilder.emulator", "azimagebuilder.aio"),
 ]
