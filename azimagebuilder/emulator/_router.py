@@ -88,13 +88,41 @@ class Request:
                 400, "InvalidRequestContent", "The request content was invalid: the body is empty."
             )
         try:
-            return json.loads(self.body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            value = json.loads(self.body.decode("utf-8-sig"), parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # ValueError: not JSON, NaN/Infinity, or an integer of more than 4300 digits;
+            # RecursionError: nesting deeper than the parser follows.
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise ArmError(
                 400,
                 "InvalidRequestContent",
-                f"The request content was invalid and could not be deserialized: '{exc}'.",
+                f"The request content was invalid and could not be deserialized: '{reason}'.",
             ) from exc
+        _check_depth(value)
+        return value
+
+
+#: The deepest JSON body the emulator accepts (a template nests about ten levels).
+MAX_BODY_DEPTH = 64
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_depth(value: Any) -> None:
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_BODY_DEPTH:
+                raise ArmError(
+                    400,
+                    "InvalidRequestContent",
+                    f"The request content was invalid: it nests more than {MAX_BODY_DEPTH} levels deep.",
+                )
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
 
 
 @dataclass

@@ -40,6 +40,14 @@ DROP = Response(-1)
 #: The largest request body read (templates are a few KiB).
 MAX_BODY = 4 * 1024 * 1024
 
+_SAFE_HEADER_VALUE = re.compile(r"^[A-Za-z0-9._:;=+/-]{1,200}$")
+
+
+def _one_line(value: str) -> str:
+    """A header value on one line: CR, LF and other controls become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
+
+
 _API_VERSION_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$", re.IGNORECASE)
 
 
@@ -235,20 +243,39 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, answer: Response, request_headers: dict[str, str]) -> None:
         self.send_response(answer.status)
         request_id = new_request_id()
+        client_id = request_headers.get("x-ms-client-request-id", "")
         headers = {
             **COMMON_HEADERS,
             "x-ms-request-id": request_id,
-            "x-ms-correlation-request-id": request_headers.get("x-ms-client-request-id", request_id),
+            # Echoed only when it is a plain token: a request header is never reflected raw (a folded
+            # or multi-line value would break, or inject into, the answer's headers).
+            "x-ms-correlation-request-id": client_id if _SAFE_HEADER_VALUE.match(client_id) else request_id,
             **answer.headers,
         }
         for name, value in headers.items():
-            self.send_header(name, value)
+            self.send_header(name, _one_line(str(value)))
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         if answer.body and self.command != "HEAD":
             self.wfile.write(answer.body)
 
     do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server answers by itself (an unknown method, a request line or header too long, a
+        malformed request), in ARM's JSON error shape instead of an HTML page."""
+        codes = {
+            400: ("InvalidRequest", "The request is malformed."),
+            414: ("RequestUriTooLong", "The request URL is too long."),
+            431: ("RequestHeadersTooLarge", "The request headers are too large."),
+            501: ("MethodNotAllowed", f"The emulator does not support http method '{self.command}'."),
+            505: ("HttpVersionNotSupported", "The HTTP version is not supported."),
+        }
+        status = 405 if code == 501 else code  # ARM refuses an unsupported method with 405
+        error, text = codes.get(code, ("InvalidRequest", message or "The request is malformed."))
+        self.close_connection = True
+        with contextlib.suppress(OSError):  # the client is gone
+            self._send(ArmError(status, error, text).to_response(), {})
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):

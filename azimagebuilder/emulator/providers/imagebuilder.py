@@ -825,7 +825,8 @@ class ImageBuilderProvider:
                 scenario_of(body["tags"], None)
             except ValueError as exc:
                 raise ArmError(400, "InvalidParameter", str(exc), target=f"tags.{SCENARIO_TAG}") from exc
-        if "tags" in body and not isinstance(body["tags"], dict):
+        tags = body.get("tags")
+        if "tags" in body and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
             raise ArmError(400, "InvalidParameter", "'tags' must be an object of strings.", target="tags")
         if "identity" in body and not isinstance(body["identity"], dict):
             raise ArmError(400, "InvalidParameter", "'identity' must be an object.", target="identity")
