@@ -524,6 +524,10 @@ def follow_customization_log(
     to a newer one when it appears (a new run started), yielding a ``==> <run-id>/customization.log <==``
     line first. ``client_kwargs`` go to azure-core's pipeline (``connection_verify=``).
 
+    Raises:
+        LogNotFoundError: the run ended and the log never appeared (an unknown ``run_id``, or no log at
+            all in the account).
+
     Example:
         >>> for line in follow_customization_log(  # doctest: +SKIP
         ...     where, credential=cred, is_running=lambda: run_in_progress(client, "rg", "tpl")
@@ -532,11 +536,12 @@ def follow_customization_log(
     """
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-    container, fixed_run, _ = _resolve(location, credential, run_id, client_kwargs)
+    container, fixed_run, shown = _resolve(location, credential, run_id, client_kwargs)
     current: str | None = fixed_run
     known: set[str] = set()
     position = 0
     pending = b""
+    found = False  # whether the log was ever there
     while True:
         running = is_running()
         if fixed_run is None:
@@ -554,6 +559,7 @@ def follow_customization_log(
             blob = container.get_blob_client(f"{current}{LOG_BLOB_SUFFIX}")
             try:
                 size = int(blob.get_blob_properties().size)
+                found = True
                 if size < position:  # the log was replaced by a shorter one: start again
                     position, pending = 0, b""
                 if size > position:
@@ -571,5 +577,8 @@ def follow_customization_log(
         if not running:
             if pending:
                 yield pending.rstrip(b"\r").decode(encoding, errors="replace")
+            if not found:  # the run ended and its log never appeared: an unknown run id, or no log yet
+                where = f"{LOG_CONTAINER}/{current or '<run-id>'}{LOG_BLOB_SUFFIX}"
+                raise LogNotFoundError(f"no {where} in {shown}")
             return
         sleep(poll_interval)

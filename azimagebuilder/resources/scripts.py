@@ -33,6 +33,7 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -187,7 +188,8 @@ def _normalised(info: tarfile.TarInfo) -> tarfile.TarInfo:
 def write_folder_archive(folder: PathLike, target: IO[bytes]) -> None:
     """Write ``folder`` as a reproducible gzip'd tar to ``target``; entries sit under the folder's name.
 
-    Symbolic links are stored as links, not followed.
+    Symbolic links are stored as links, not followed. What is neither a file, a folder nor a link (a
+    socket, a named pipe, a device) is skipped with a warning naming it.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -202,6 +204,10 @@ def write_folder_archive(folder: PathLike, target: IO[bytes]) -> None:
             base = Path(dirpath)
             for entry in sorted([*dirnames, *filenames]):
                 full = base / entry
+                kind = _special_kind(full)
+                if kind is not None:
+                    warnings.warn(f"skipped {full}: a {kind}, not a file or folder", stacklevel=3)
+                    continue
                 arcname = f"{root.name}/{full.relative_to(root).as_posix()}"
                 info = _normalised(tar.gettarinfo(str(full), arcname=arcname))
                 if info.isfile():
@@ -209,6 +215,19 @@ def write_folder_archive(folder: PathLike, target: IO[bytes]) -> None:
                         tar.addfile(info, stream)
                 else:
                     tar.addfile(info)
+
+
+def _special_kind(path: Path) -> str | None:
+    """``"socket"``, ``"named pipe"``, ``"device"`` for what a tar of scripts must not hold; else None."""
+
+    mode = os.lstat(path).st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+        return None
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    return "device"
 
 
 def _content_type(name: str) -> str:

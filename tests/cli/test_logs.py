@@ -145,3 +145,55 @@ def test_an_unknown_template_is_reported(
         )  # fmt: skip
     assert status == 1
     assert capsys.readouterr().err == "azimagebuilder logs: no template 'missing' in resource group 'rg'\n"
+
+
+def test_follow_with_an_unknown_run_id_says_so_and_exits_1(
+    staging: tuple[str, BlobArtifactStore],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`logs --follow --run-id <unknown>` exited 0 silently once the (finished) run was seen."""
+    import azimagebuilder as aib
+    from azimagebuilder.emulator import Emulator
+
+    url, store = staging
+    template = aib.ImageTemplate(
+        location="westus2",
+        source=aib.PlatformImageSource(
+            publisher="Canonical", offer="UbuntuServer", sku="18.04-LTS", version="latest"
+        ),
+        customize=[aib.ShellCustomizer(name="step", inline=["echo 1"])],
+        distribute=[aib.VhdDistributor(run_output_name="vhd")],
+    )
+    with (
+        Emulator(artifacts=store, build_duration=0.2, create_duration=0) as emu,
+        aib.ImageBuilderClient(
+            emu.credential, emu.subscription_id, base_url=emu.base_url, connection_verify=emu.ca_cert
+        ) as client,
+    ):
+        client.begin_create_or_update("rg", "tpl", template, polling_interval=0.05).result()
+        client.begin_run("rg", "tpl", polling_interval=0.05).result()
+        status = main(
+            [
+                "logs",
+                "rg",
+                "tpl",
+                "--follow",
+                "--run-id",
+                "no-such-run",
+                "--emulator",
+                "--base-url",
+                emu.base_url,
+                "--ca-cert",
+                emu.ca_cert,
+                "--subscription",
+                emu.subscription_id,
+                "--storage-url",
+                url,
+                "--poll",
+                "0.1",
+            ]
+        )
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "no-such-run/customization.log" in captured.err
+    assert captured.out == ""

@@ -345,3 +345,29 @@ def test_a_log_found_with_a_sas_url_is_read_with_that_sas(logs_account: tuple[st
     assert where.account_url == url
     assert "sig=" not in repr(where)
     assert download_customization_log(where) == "signed\n"
+
+
+def test_following_an_unknown_run_id_says_so_when_the_run_ends(
+    logs_account: tuple[str, dict[str, str]],
+) -> None:
+    """`logs --follow --run-id <unknown>` ended silently with exit 0."""
+    url, cred = logs_account
+    BlobArtifactStore(url, cred).put_log("IT_rg_tpl_x", "run-1", "a real log\n")
+    polls: list[float] = []
+    lines = follow_customization_log(
+        url,
+        credential=cred,
+        run_id="no-such-run",
+        is_running=lambda: len(polls) < 2,
+        sleep=polls.append,
+        poll_interval=0,
+    )
+    with pytest.raises(LogNotFoundError, match=r"no packerlogs/no-such-run/customization\.log"):
+        next(lines)  # no line: the run ends and the log never appeared
+    assert len(polls) == 2  # it waited while the run went on, in case the log appeared
+
+
+def test_following_an_account_without_any_log_says_so(logs_account: tuple[str, dict[str, str]]) -> None:
+    url, cred = logs_account
+    with pytest.raises(LogNotFoundError, match="no packerlogs/<run-id>"):
+        list(follow_customization_log(url, credential=cred, is_running=lambda: False, poll_interval=0))

@@ -247,3 +247,30 @@ def test_upload_with_a_sas_container_url_keeps_the_sas_out_of_the_template(
     assert step.script_uri == f"{container_url}/sas.sh"
     assert "sig=" not in repr(step)
     assert _download(azurite, step.script_uri) == b"echo via sas\n"
+
+
+def test_upload_folder_skips_a_socket_and_a_pipe_with_a_warning(
+    azurite: AzuriteBlob, container_url: str, tmp_path: Path
+) -> None:
+    """A folder holding a Unix socket made upload_folder() raise AttributeError."""
+    import socket
+
+    cred = azurite.account("userstore").credential
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "run.sh").write_bytes(b"echo run\n")
+    os.mkfifo(app / "pipe")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(str(app / "agent.sock"))
+        with pytest.warns(UserWarning, match="not a file or folder") as caught:
+            step = upload_folder(app, container_url, credential=cred)
+    finally:
+        server.close()
+    messages = sorted(str(w.message) for w in caught)
+    assert [m.split("/")[-1] for m in messages] == [
+        "agent.sock: a socket, not a file or folder",
+        "pipe: a named pipe, not a file or folder",
+    ]
+    with tarfile.open(fileobj=io.BytesIO(_download(azurite, step.source_uri)), mode="r:gz") as tar:
+        assert tar.getnames() == ["app", "app/run.sh"]
