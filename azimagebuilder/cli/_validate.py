@@ -65,6 +65,14 @@ def register(subparsers: Any) -> None:
     schema.add_argument(
         "--indent", type=number(int, minimum=0, maximum=16), default=2, help="JSON indentation (default: 2)"
     )
+    schema.add_argument(
+        "--api-version",
+        choices=KNOWN_API_VERSIONS,
+        default=None,
+        metavar="VERSION",
+        help="only what this api-version knows (default: every field of every version); one of "
+        + ", ".join(KNOWN_API_VERSIONS),
+    )
     schema.set_defaults(func=run_schema)
 
 
@@ -222,6 +230,6 @@ def run_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of a template."""
     from ..models import template_json_schema
 
-    json.dump(template_json_schema(), sys.stdout, indent=args.indent)
+    json.dump(template_json_schema(args.api_version), sys.stdout, indent=args.indent)
     sys.stdout.write("\n")
     return 0
