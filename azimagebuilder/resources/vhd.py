@@ -24,10 +24,12 @@ Example:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -74,8 +76,9 @@ class CopyResult:
         destination_url: the copy, without SAS (the value recorded in the template's tag).
         size: bytes, equal on both sides.
         md5_base64: the Content-MD5 both sides agree on, base64 as Azure shows it.
-        source_md5_computed: the source had no Content-MD5 (page blobs never do), so it was computed by
-            reading the source; the destination then got it as its Content-MD5.
+        source_md5_computed: the source's MD5 was computed by reading its bytes: it is a page blob (whose
+            Content-MD5 property, if any, the service never keeps up to date), it had no Content-MD5, or
+            its property disagreed with the copy's bytes. The destination then got it as its Content-MD5.
         content_verified: the destination's bytes were read back and hashed (``verify_content=True``, or
             the default when it had no Content-MD5 property to compare).
         copy_id: the service's copy id (None from :func:`verify_copy`, which copies nothing).
@@ -210,7 +213,8 @@ def verify_copy(
     """
     src = blob_client(source, source_credential, **client_kwargs)
     dst = blob_client(destination, destination_credential, **client_kwargs)
-    return _verify(src, dst, None, verify_content=verify_content)
+    with _storage_errors(src, dst):
+        return _verify(src, dst, None, verify_content=verify_content)
 
 
 def _verify(
@@ -232,26 +236,40 @@ def _verify(
             f"{dst_name} has {dst_props.size} bytes but its source {src_name} has {src_props.size}: "
             "the copy is incomplete; copy again"
         )
-    source_md5 = bytes(src_props.content_settings.content_md5 or b"")
-    source_md5_computed = not source_md5
+    property_md5 = bytes(src_props.content_settings.content_md5 or b"")
+    # A Content-MD5 property is what someone set, not what the bytes are: the service keeps it up to date
+    # for a block blob uploaded whole, never for a page blob (VHDs are page blobs, written page by page).
+    # So a page blob's MD5 is computed from its bytes, whatever its property says.
+    trusted = bool(property_md5) and str(src_props.blob_type or "").lower().endswith("blockblob")
+    source_md5 = property_md5 if trusted else b""
+    source_md5_computed = not trusted
     if source_md5_computed:
-        _log.info("%s has no Content-MD5; computing it by reading %d bytes", src_name, src_props.size)
+        why = "has no Content-MD5" if not property_md5 else "is a page blob (its Content-MD5 is not kept)"
+        _log.info("%s %s; computing its MD5 by reading %d bytes", src_name, why, src_props.size)
         source_md5 = _md5_of_blob(src)
     dest_md5 = bytes(dst_props.content_settings.content_md5 or b"")
-    if dest_md5 and dest_md5 != source_md5:
+    if verify_content is False and dest_md5 and dest_md5 not in (source_md5, property_md5):
         raise VhdCopyError(
             f"{dst_name} has Content-MD5 {_b64(dest_md5)} but {src_name} has {_b64(source_md5)}: "
             "the copy does not match its source; copy again"
         )
-    content_verified = bool(verify_content) or (verify_content is None and not dest_md5)
+    # Read the copy back when asked, when it has no MD5 property, or when its property disagrees with the
+    # source's MD5 (a copy carries the source's property along, right or wrong: only the bytes can tell).
+    content_verified = bool(verify_content) or (
+        verify_content is None and (not dest_md5 or dest_md5 != source_md5)
+    )
     if content_verified:
         computed = _md5_of_blob(dst)
+        if computed != source_md5 and not source_md5_computed:
+            # The source's property may be the wrong one: compare with its bytes before calling it corrupt.
+            _log.info("%s: its Content-MD5 differs from the copy's bytes; reading the source", src_name)
+            source_md5, source_md5_computed = _md5_of_blob(src), True
         if computed != source_md5:
             raise VhdCopyError(
                 f"the bytes of {dst_name} hash to MD5 {_b64(computed)} but {src_name} has "
-                f"{_b64(source_md5)}: the copy is corrupt; copy again"
+                f"{_b64(source_md5)}: the copy does not match its source (corrupt); copy again"
             )
-    if not dest_md5:
+    if (content_verified and dest_md5 != source_md5) or not dest_md5:
         # Record the verified MD5 so later checks (and Azure tools) can compare without reading.
         settings = dst_props.content_settings
         dst.set_http_headers(
@@ -321,11 +339,78 @@ def copy_vhd(
         ...          source_credential=cred, destination_credential=cred)  # doctest: +SKIP
         CopyResult(source_url=..., destination_url=..., size=32212255232, ...)
     """
+    src = blob_client(source, source_credential, **client_kwargs)
+    dst = blob_client(destination, destination_credential, **client_kwargs)
+    with _storage_errors(src, dst):
+        return _copy_vhd(
+            src,
+            dst,
+            source_credential=source_credential,
+            overwrite=overwrite,
+            verify_content=verify_content,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            sas_ttl=sas_ttl,
+            progress=progress,
+            client_kwargs=client_kwargs,
+        )
+
+
+@contextlib.contextmanager
+def _storage_errors(src: BlobClient, dst: BlobClient) -> Iterator[None]:
+    """Turn azure-core's errors while copying into a :class:`VhdCopyError` naming the source, the
+    destination and the cause. Not chained: a failed request's headers can carry a signed source URL."""
+    from azure.core.exceptions import AzureError, HttpResponseError
+
+    src_name, dst_name = redact_url(src.url), redact_url(dst.url)
+    try:
+        yield
+    except HttpResponseError as exc:
+        failed = str(getattr(getattr(exc.response, "request", None), "url", "") or "").split("?", 1)[0]
+        side = "the source" if failed == src_name else "the destination" if failed == dst_name else "a blob"
+        code = getattr(exc, "error_code", None) or ""
+        status = exc.status_code or ""
+        hint = {
+            403: "check that source_credential can read the source and destination_credential can write "
+            "the destination",
+            404: "check the blob URL (a run output's artifactUri) and that the container exists",
+        }.get(int(status or 0), "try again")
+        cause = f"{status} {code}".strip() or type(exc).__name__
+        raise VhdCopyError(
+            f"copying {src_name} to {dst_name} failed: {side} answered {cause} ({_short(exc.reason)}); {hint}"
+        ) from None
+    except AzureError as exc:  # no answer at all: a dropped connection, a name that does not resolve
+        raise VhdCopyError(
+            f"copying {src_name} to {dst_name} failed: {type(exc).__name__}: {_short(exc)}"
+        ) from None
+
+
+def _short(text: Any) -> str:
+    first = str(text or "").strip().splitlines()[0] if str(text or "").strip() else ""
+    return redact_sas_in(first)[:200]
+
+
+def redact_sas_in(text: str) -> str:
+    """``text`` without any ``sig=`` value."""
+    return re.sub(r"(?i)(sig=)[^&\s'\"]+", r"\1<redacted>", text)
+
+
+def _copy_vhd(
+    src: BlobClient,
+    dst: BlobClient,
+    *,
+    source_credential: Any,
+    overwrite: bool,
+    verify_content: bool | None,
+    poll_interval: float,
+    timeout: float | None,
+    sas_ttl: timedelta,
+    progress: ProgressCallback | None,
+    client_kwargs: dict[str, Any],
+) -> CopyResult:
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
     start = time.monotonic()
-    src = blob_client(source, source_credential, **client_kwargs)
-    dst = blob_client(destination, destination_credential, **client_kwargs)
     src_name, dst_name = redact_url(src.url), redact_url(dst.url)
     src_props = src.get_blob_properties()
     if not overwrite:

@@ -271,3 +271,56 @@ def test_verify_content_false_trusts_the_copy_but_still_checks_the_source(
     )
     assert not later.content_verified
     assert later.md5_base64 == result.md5_base64
+
+
+def test_a_source_vhd_with_a_wrong_content_md5_is_verified_by_its_bytes(
+    azurite: AzuriteBlob, staged_vhd: tuple[str, bytes], dest_container: str
+) -> None:
+    """A page blob whose Content-MD5 property is wrong was reported verified with the property's MD5, and
+    with verify_content=True a byte-identical copy was reported corrupt."""
+    from azure.storage.blob import BlobClient, ContentSettings
+
+    source_url, expected = staged_vhd
+    staging, user = azurite.account("ibstaging"), azurite.account("userstore")
+    source = BlobClient.from_blob_url(source_url, credential=staging.credential)
+    wrong = hashlib.md5(b"not these bytes", usedforsecurity=False).digest()
+    source.set_http_headers(ContentSettings(content_md5=bytearray(wrong)))
+    true_md5 = _b64md5(expected)
+    kwargs = {"source_credential": staging.credential, "destination_credential": user.credential}
+
+    default = copy_vhd(source_url, f"{dest_container}/default.vhd", **kwargs)
+    assert default.md5_base64 == true_md5
+    assert default.source_md5_computed
+    assert default.content_verified  # the copy's carried-along property disagreed: its bytes were read
+    dest = BlobClient.from_blob_url(default.destination_url, credential=user.credential)
+    recorded = dest.get_blob_properties().content_settings.content_md5
+    assert base64.b64encode(bytes(recorded)).decode() == true_md5  # the wrong property was corrected
+
+    thorough = copy_vhd(source_url, f"{dest_container}/thorough.vhd", verify_content=True, **kwargs)
+    assert thorough.md5_base64 == true_md5
+    assert _dest_bytes(azurite, thorough.destination_url) == expected
+
+
+def test_a_block_blob_whose_content_md5_is_wrong_is_not_called_corrupt(
+    azurite: AzuriteBlob, dest_container: str
+) -> None:
+    from azure.storage.blob import ContentSettings
+
+    staging, user = azurite.account("ibstaging"), azurite.account("userstore")
+    service = staging.service_client()
+    if not service.get_container_client("vhds").exists():
+        service.create_container("vhds")
+    data = vhd_bytes(1024 * 1024 + 512, "block-blob-wrong-md5")
+    source = service.get_blob_client("vhds", "wrong-md5.vhd")
+    source.upload_blob(data, overwrite=True)
+    wrong = hashlib.md5(b"something else", usedforsecurity=False).digest()
+    source.set_http_headers(ContentSettings(content_md5=bytearray(wrong)))
+    result = copy_vhd(
+        source.url,
+        f"{dest_container}/copy.vhd",
+        source_credential=staging.credential,
+        destination_credential=user.credential,
+        verify_content=True,
+    )
+    assert result.md5_base64 == _b64md5(data)
+    assert result.source_md5_computed  # the property disagreed with the bytes, so the source was read

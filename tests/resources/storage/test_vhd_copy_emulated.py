@@ -86,3 +86,65 @@ def test_unknown_run_output_is_named(emulated: Emulated, request: pytest.Fixture
     assert not any(
         k.startswith("azimagebuilder.vhdCopied.") for k in emulated.client.get("rg", "tpl2").tags or {}
     )
+
+
+def _vhd_run(env: Emulated, name: str) -> str:
+    create_template(env, name, vhd_template())
+    assert str(run_to_end(env, name).run_state) == "Succeeded"
+    (output,) = list(env.client.list_run_outputs("rg", name))
+    return str(output.artifact_uri)
+
+
+def test_a_destination_that_refuses_the_credential_is_a_vhd_copy_error(
+    emulated: Emulated, request: pytest.FixtureRequest
+) -> None:
+    """copy_vhd_run_output raised azure-core's 403 naming no blob or account."""
+    env = emulated
+    source = _vhd_run(env, "tpl403")
+    destination = container_for(env.azurite, "userstore", request, "images")
+    wrong = {"account_name": "userstore", "account_key": env.azurite.account("ibstaging").key}
+    with pytest.raises(VhdCopyError) as info:
+        copy_vhd_run_output(
+            env.client,
+            "rg",
+            "tpl403",
+            "vhd",
+            destination,
+            blob_name="x.vhd",
+            source_credential=env.staging_credential,
+            destination_credential=wrong,
+            poll_interval=0,
+        )
+    message = str(info.value)
+    assert source in message
+    assert f"{destination}/x.vhd" in message
+    assert "the destination answered 403" in message
+    assert "destination_credential" in message
+    assert info.value.__cause__ is None  # not chained: the request carried a signed source URL
+    assert env.azurite.account("ibstaging").key not in message
+    assert "sig=" not in message
+
+
+def test_a_source_blob_that_is_gone_is_a_vhd_copy_error(
+    emulated: Emulated, request: pytest.FixtureRequest
+) -> None:
+    from azure.storage.blob import BlobClient
+
+    env = emulated
+    source = _vhd_run(env, "tpl404")
+    BlobClient.from_blob_url(source, credential=env.staging_credential).delete_blob()
+    destination = container_for(env.azurite, "userstore", request, "images")
+    with pytest.raises(VhdCopyError) as info:
+        copy_vhd_run_output(
+            env.client,
+            "rg",
+            "tpl404",
+            "vhd",
+            destination,
+            source_credential=env.staging_credential,
+            destination_credential=env.azurite.account("userstore").credential,
+            poll_interval=0,
+        )
+    message = str(info.value)
+    assert f"copying {source} to {destination}/" in message
+    assert "the source answered 404 BlobNotFound" in message
