@@ -201,6 +201,8 @@ def find_image_templates(
             continue
         copy = _get(resource, "copy")
         copy = copy if isinstance(copy, dict) else None
+        if _get(resource, "existing") is True:
+            continue  # a reference to a resource deployed elsewhere (languageVersion 2.0): not deployed here
         if is_image_template(resource):
             name = _get(resource, "name")
             resource_scope = scope
@@ -250,3 +252,19 @@ def declared_parameters(template: Mapping[str, Any]) -> list[str]:
         if isinstance(nested, dict):
             names.extend(declared_parameters(nested))
     return names
+
+
+def linked_deployments(template: Mapping[str, Any], path: str = "") -> list[str]:
+    """The paths of nested deployments whose template is linked (``templateLink``), which is not fetched."""
+    found: list[str] = []
+    for here, resource in _resources(template, path):
+        kind = _get(resource, "type") if isinstance(resource, dict) else None
+        props = _get(resource, "properties") if isinstance(resource, dict) else None
+        if not (isinstance(kind, str) and kind.lower() == _DEPLOYMENTS and isinstance(props, dict)):
+            continue
+        if _get(props, "templateLink") is not None:
+            found.append(here)
+        nested = _get(props, "template")
+        if isinstance(nested, dict):
+            found.extend(linked_deployments(nested, f"{here}.properties.template"))
+    return found

@@ -23,6 +23,7 @@ from ._deployment import (
     declared_parameters,
     find_image_templates,
     is_deployment_template,
+    linked_deployments,
     root_scope,
 )
 from ._parameters import (
@@ -324,12 +325,19 @@ def pick_templates(
         return [Picked(document, None, problems)], []
     found = find_image_templates(value, inputs)
     if not found:
+        linked = linked_deployments(value)
+        tip = (
+            f"; {', '.join(linked)} link their template (templateLink), which is not fetched: validate the "
+            "linked file itself"
+            if linked
+            else ""
+        )
         return None, [
             Problem(
                 "resources",
                 C.NO_IMAGE_TEMPLATE,
                 f"this deployment template has no {RESOURCE_PROVIDER}/imageTemplates resource (looked in "
-                "resources, nested Microsoft.Resources/deployments and copy loops)",
+                f"resources, nested Microsoft.Resources/deployments and copy loops){tip}",
                 "error",
             )
         ]

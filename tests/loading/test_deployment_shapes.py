@@ -208,3 +208,28 @@ def test_a_deployment_without_any_image_template_says_where_it_looked() -> None:
     report = validate(deployment)
     assert [p.code for p in report.errors] == ["no-image-template"]
     assert "nested Microsoft.Resources/deployments" in report.errors[0].message
+
+
+def test_an_existing_resource_is_a_reference_not_a_template_to_check() -> None:
+    existing = {"type": TYPE, "apiVersion": "2022-07-01", "name": "elsewhere", "existing": True}
+    deployment = {
+        "$schema": SCHEMA,
+        "languageVersion": "2.0",
+        "resources": {"old": existing, "new": image_template("new")},
+    }
+    assert validate(deployment).errors == []  # one template to check: no ambiguous-resource
+    only_existing = {"$schema": SCHEMA, "languageVersion": "2.0", "resources": {"old": existing}}
+    assert [p.code for p in validate(only_existing).errors] == ["no-image-template"]
+
+
+def test_a_linked_template_is_named_when_nothing_else_is_found() -> None:
+    linked = {
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": "2022-09-01",
+        "name": "images",
+        "properties": {"mode": "Incremental", "templateLink": {"uri": "https://example.com/image.json"}},
+    }
+    report = validate({"$schema": SCHEMA, "resources": [linked]})
+    (error,) = report.errors
+    assert error.code == "no-image-template"
+    assert "resources[0] link their template (templateLink), which is not fetched" in error.message
