@@ -41,9 +41,9 @@ from typing import Any
 from ..._constants import PREVIEW_REGIONS, RESOURCE_PROVIDER
 from .._artifacts import fake_vhd, staging_account_name
 from .._clock import format_ticks, from_epoch, to_epoch
-from .._router import ArmError, Request, Response, Router
+from .._router import ArmError, Request, Response
 from .._state import StateStore
-from . import ProviderContext
+from ._base import Provider, RouteSpec
 from ._builds import (
     PHASES,
     SCENARIO_TAG,
@@ -75,11 +75,6 @@ __all__ = ["PHASES", "SCENARIO_TAG", "Scenario", "parse_scenario", "register", "
 
 _NAME = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
 
-#: The first api-version that serves a route (by route name, or the name's first part).
-ROUTE_FLOORS: dict[str, str] = {
-    "imageTemplates.cancel": "2020-02-14",  # POST .../cancel
-    "triggers": "2022-07-01",  # .../triggers[/{triggerName}]
-}
 _SECTION = "imagebuilder"
 
 
@@ -200,12 +195,15 @@ def _check_name(name: str, what: str = "imageTemplateName") -> None:
 # ---------------------------------------------------------------------------------------------------
 # the provider
 # ---------------------------------------------------------------------------------------------------
-class ImageBuilderProvider:
-    """Holds the routes' logic; all state lives in the shared store's ``imagebuilder`` section."""
+class ImageBuilderProvider(Provider):
+    """Holds the routes' logic; all state lives in the shared store's ``imagebuilder`` section. The route
+    table (``ROUTES``, below the class) says which api-versions serve each route."""
 
-    def __init__(self, context: ProviderContext) -> None:
-        self.ctx = context
-        self.settings = context.settings
+    namespace = RESOURCE_PROVIDER
+
+    def api_versions(self) -> frozenset[str]:
+        """The Image Builder api-versions the emulator serves (``Emulator(api_versions=...)``)."""
+        return self.settings.api_versions
 
     # -- state access ------------------------------------------------------------------------------------
     def _data(self) -> dict[str, Any]:
@@ -1308,55 +1306,54 @@ def staging_resource_groups(state: StateStore, subscription_id: str) -> list[dic
     return groups
 
 
-def register(router: Router, context: ProviderContext) -> None:
-    """Add the imageTemplates routes to ``router``."""
-    provider = ImageBuilderProvider(context)
-    versions = context.settings.api_versions
-    ns = RESOURCE_PROVIDER
-    group = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
-    template = f"{group}/providers/{ns}/imageTemplates/{{imageTemplateName}}"
-    routes: list[tuple[str, str, str, Any]] = [
-        ("PUT", template, "imageTemplates.put", provider.put),
-        ("GET", template, "imageTemplates.get", provider.get),
-        ("PATCH", template, "imageTemplates.patch", provider.patch),
-        ("DELETE", template, "imageTemplates.delete", provider.delete),
-        ("POST", f"{template}/run", "imageTemplates.run", provider.run),
-        ("POST", f"{template}/cancel", "imageTemplates.cancel", provider.cancel),
-        ("GET", f"{template}/runOutputs", "runOutputs.list", provider.list_outputs),
-        ("PUT", f"{template}/triggers/{{triggerName}}", "triggers.put", provider.put_trigger),
-        ("GET", f"{template}/triggers/{{triggerName}}", "triggers.get", provider.get_trigger),
-        ("DELETE", f"{template}/triggers/{{triggerName}}", "triggers.delete", provider.delete_trigger),
-        ("GET", f"{template}/triggers", "triggers.list", provider.list_triggers),
-        ("GET", f"{template}/runOutputs/{{runOutputName}}", "runOutputs.get", provider.get_output),
-        (
-            "GET",
-            f"/subscriptions/{{subscriptionId}}/providers/{ns}/imageTemplates",
-            "imageTemplates.list",
-            provider.list,
-        ),
-        (
-            "GET",
-            f"/subscriptions/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/providers/{ns}/imageTemplates",
-            "imageTemplates.listByResourceGroup",
-            provider.list,
-        ),
-        (
-            "GET",
-            f"/subscriptions/{{subscriptionId}}/providers/{ns}/locations/{{location}}/operations/{{operationId}}",
-            "operations.get",
-            provider.operation,
-        ),
-    ]
-    for method, path, name, handler in routes:
-        served = versions
-        floor = ROUTE_FLOORS.get(name.split(".")[0]) or ROUTE_FLOORS.get(name)
-        if floor is not None:
-            served = frozenset(v for v in versions if at_least(v, floor))
-        router.add(method, path, handler, name=name, namespace=ns, api_versions=served)
-    router.add(
+#: Path of a template, and of the subscription's templates.
+_GROUP = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
+_TEMPLATE = f"{_GROUP}/providers/{RESOURCE_PROVIDER}/imageTemplates/{{imageTemplateName}}"
+_SUBSCRIPTION = f"/subscriptions/{{subscriptionId}}/providers/{RESOURCE_PROVIDER}"
+
+ImageBuilderProvider.ROUTES = (
+    RouteSpec("PUT", _TEMPLATE, "imageTemplates.put", "put"),
+    RouteSpec("GET", _TEMPLATE, "imageTemplates.get", "get"),
+    RouteSpec("PATCH", _TEMPLATE, "imageTemplates.patch", "patch"),
+    RouteSpec("DELETE", _TEMPLATE, "imageTemplates.delete", "delete"),
+    RouteSpec("POST", f"{_TEMPLATE}/run", "imageTemplates.run", "run"),
+    RouteSpec("POST", f"{_TEMPLATE}/cancel", "imageTemplates.cancel", "cancel", since="2020-02-14"),
+    RouteSpec("GET", f"{_TEMPLATE}/runOutputs", "runOutputs.list", "list_outputs"),
+    RouteSpec("GET", f"{_TEMPLATE}/runOutputs/{{runOutputName}}", "runOutputs.get", "get_output"),
+    RouteSpec(
+        "PUT", f"{_TEMPLATE}/triggers/{{triggerName}}", "triggers.put", "put_trigger", since="2022-07-01"
+    ),
+    RouteSpec(
+        "GET", f"{_TEMPLATE}/triggers/{{triggerName}}", "triggers.get", "get_trigger", since="2022-07-01"
+    ),
+    RouteSpec(
+        "DELETE",
+        f"{_TEMPLATE}/triggers/{{triggerName}}",
+        "triggers.delete",
+        "delete_trigger",
+        since="2022-07-01",
+    ),
+    RouteSpec("GET", f"{_TEMPLATE}/triggers", "triggers.list", "list_triggers", since="2022-07-01"),
+    RouteSpec("GET", f"{_SUBSCRIPTION}/imageTemplates", "imageTemplates.list", "list"),
+    RouteSpec(
         "GET",
-        f"/providers/{ns}/operations",
-        provider.operations_list,
-        name="operations.list",
-        api_versions=versions,
-    )
+        f"{_GROUP}/providers/{RESOURCE_PROVIDER}/imageTemplates",
+        "imageTemplates.listByResourceGroup",
+        "list",
+    ),
+    RouteSpec(
+        "GET",
+        f"{_SUBSCRIPTION}/locations/{{location}}/operations/{{operationId}}",
+        "operations.get",
+        "operation",
+    ),
+    RouteSpec(
+        "GET",
+        f"/providers/{RESOURCE_PROVIDER}/operations",
+        "operations.list",
+        "operations_list",
+        namespace=None,
+    ),
+)
+
+register = ImageBuilderProvider.registrar()

@@ -23,14 +23,15 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from .._router import ArmError, Request, Response, Router
+from .._router import ArmError, Request, Response
 from .._state import StateStore
 
 if TYPE_CHECKING:
-    from . import ProviderContext
+    pass
+from ._base import Provider, RouteSpec
 from .resources import body_object, require_group, resource_not_found, short_region
 
-__all__ = ["EMULATOR_TENANT_ID", "principal_exists", "register"]
+__all__ = ["EMULATOR_TENANT_ID", "ManagedIdentityProvider", "principal_exists", "register"]
 
 SECTION = "msi"
 
@@ -56,22 +57,29 @@ def principal_exists(store: StateStore, principal_id: str) -> bool:
     return any(i["properties"]["principalId"] == wanted for i in _identities(store).values())
 
 
-def register(router: Router, context: ProviderContext) -> None:
-    """Add the Microsoft.ManagedIdentity routes to ``router``, keeping their data in the emulator's state."""
-    store = context.state
-    ns = "Microsoft.ManagedIdentity"
-    path = (
-        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
-        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}"
+_PATH = (
+    "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}"
+)
+
+
+class ManagedIdentityProvider(Provider):
+    """Microsoft.ManagedIdentity: user-assigned identities, kept in the store's ``msi`` section."""
+
+    namespace = "Microsoft.ManagedIdentity"
+    ROUTES = (
+        RouteSpec("PUT", _PATH, "msi.userAssignedIdentities.createOrUpdate", "put_identity"),
+        RouteSpec("GET", _PATH, "msi.userAssignedIdentities.get", "get_identity"),
+        RouteSpec("DELETE", _PATH, "msi.userAssignedIdentities.delete", "delete_identity"),
     )
 
-    def put_identity(request: Request, params: dict[str, str]) -> Response:
+    def put_identity(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["resourceName"]
         body = body_object(request)
         key = _key(sub, group, name)
-        with store.changing():
-            real_group = require_group(store, sub, group)["name"]
-            existing = _identities(store).get(key)
+        with self.store.changing():
+            real_group = require_group(self.store, sub, group)["name"]
+            existing = _identities(self.store).get(key)
             if existing is None:
                 resource_id = f"/subscriptions/{sub}/resourcegroups/{real_group}/providers/{_TYPE}/{name}"
                 location = body.get("location")
@@ -91,28 +99,27 @@ def register(router: Router, context: ProviderContext) -> None:
                         "clientId": str(uuid.uuid5(_NAMESPACE, "client:" + resource_id.lower())),
                     },
                 }
-                _identities(store)[key] = stored
+                _identities(self.store)[key] = stored
                 return Response.json(201, stored)
             if isinstance(body.get("tags"), dict):
                 existing["tags"] = dict(body["tags"])
             return Response.json(200, existing)
 
-    def get_identity(request: Request, params: dict[str, str]) -> Response:
+    def get_identity(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["resourceName"]
-        with store.locked():
-            require_group(store, sub, group)
-            identity = _identities(store).get(_key(sub, group, name))
+        with self.store.locked():
+            require_group(self.store, sub, group)
+            identity = _identities(self.store).get(_key(sub, group, name))
             if identity is None:
                 raise resource_not_found(_TYPE, name, group)
             return Response.json(200, identity)
 
-    def delete_identity(request: Request, params: dict[str, str]) -> Response:
+    def delete_identity(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["resourceName"]
-        with store.changing():
-            require_group(store, sub, group)
-            removed = _identities(store).pop(_key(sub, group, name), None)
+        with self.store.changing():
+            require_group(self.store, sub, group)
+            removed = _identities(self.store).pop(_key(sub, group, name), None)
         return Response.empty(200 if removed is not None else 204)
 
-    router.add("PUT", path, put_identity, name="msi.userAssignedIdentities.createOrUpdate", namespace=ns)
-    router.add("GET", path, get_identity, name="msi.userAssignedIdentities.get", namespace=ns)
-    router.add("DELETE", path, delete_identity, name="msi.userAssignedIdentities.delete", namespace=ns)
+
+register = ManagedIdentityProvider.registrar()

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import SUB, Arm
+import requests
 
 from azimagebuilder.emulator import Emulator, ManualClock
+
+SUB = "11111111-2222-3333-4444-555555555555"
 
 LATEST = "2025-10-01"
 NS = "providers/Microsoft.VirtualMachineImages"
@@ -22,6 +24,31 @@ IDENTITY = (
 GALLERY_IMAGE = (
     f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/ubuntu"
 )
+
+
+class Arm:
+    """A tiny ARM caller over plain ``requests`` (no Azure SDK in the way)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.session = requests.Session()
+        token = emulator.credential.get_token("https://management.azure.com/.default").token
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body: Any = None, *, api_version: str = "2022-04-01") -> Any:
+        return self.session.request(
+            method,
+            self.emulator.base_url + path,
+            json=body,
+            params={"api-version": api_version},
+            verify=self.emulator.ca_cert,
+        )
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+    def put(self, path: str, body: Any, **kwargs: Any) -> Any:
+        return self.call("PUT", path, body, **kwargs)
 
 
 class Stepper:
