@@ -147,3 +147,72 @@ def test_begin_create_or_update_against_the_emulator(
             assert created.vm_profile is not None
             assert created.vm_profile.vnet_config is not None
             assert created.vm_profile.vnet_config.subnet_id == SUBNET, form
+
+
+MODERN: dict[str, Any] = {
+    "location": "westus2",
+    "identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY: {}}},
+    "properties": {
+        "source": copy.deepcopy(BODY["properties"]["source"]),
+        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
+        "validate": {
+            "continueDistributeOnFailure": False,
+            "inVMValidations": [{"type": "Shell", "name": "check", "inline": ["true"]}],
+        },
+        "optimize": {"vmBoot": {"state": "Enabled"}},
+        "errorHandling": {"onCustomizerError": "abort", "onValidationError": "cleanup"},
+        "autoRun": {"state": "Disabled"},
+        "stagingResourceGroup": f"/subscriptions/{SUB}/resourceGroups/aib-staging",
+        "managedResourceTags": {"team": "images"},
+        "additionalDataDisks": [{"sizeGB": 32}],
+        "distribute": [
+            {
+                "type": "SharedImage",
+                "galleryImageId": GALLERY,
+                "runOutputName": "sig",
+                "targetRegions": [{"name": "westus2", "replicaCount": 2}],
+                "versioning": {"scheme": "Latest", "major": 1},
+                "replicationMode": "Full",
+            }
+        ],
+    },
+}
+
+
+def test_every_new_section_goes_through_the_emulator_at_2025_10_01(
+    start_emulator: Callable[..., Any],
+) -> None:
+    """What validate() accepts at 2025-10-01 the emulator accepts, stores and answers back, typed."""
+    emu = start_emulator()
+    with ImageBuilderClient(
+        emu.credential,
+        emu.subscription_id,
+        base_url=emu.base_url,
+        connection_verify=emu.ca_cert,
+        api_version="2025-10-01",
+        polling_interval=0.05,
+    ) as client:
+        client.begin_create_or_update(RG, "modern", copy.deepcopy(MODERN)).result()
+        got = client.get(RG, "modern")
+    assert got.validation is not None
+    assert got.validation.in_vm_validations is not None
+    assert got.validation.in_vm_validations[0].type == "Shell"
+    assert got.optimize is not None
+    assert got.optimize.vm_boot is not None
+    assert got.optimize.vm_boot.state == "Enabled"
+    assert got.error_handling is not None
+    assert got.error_handling.on_customizer_error == "abort"
+    assert got.auto_run is not None
+    assert got.auto_run.state == "Disabled"
+    assert got.staging_resource_group == f"/subscriptions/{SUB}/resourceGroups/aib-staging"
+    assert got.managed_resource_tags == {"team": "images"}
+    assert [d.size_gb for d in got.additional_data_disks or ()] == [32]
+    gallery = got.distribute[0]
+    assert gallery.type == "SharedImage"
+    assert got.model_extra == {}
+    answered = got.to_resource_body()["properties"]
+    for key, value in MODERN["properties"].items():
+        if key == "distribute":  # the service (and the emulator) fill in defaults such as artifactTags: {}
+            assert value[0].items() <= answered[key][0].items()
+        else:
+            assert answered[key] == value, key

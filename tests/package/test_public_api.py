@@ -69,4 +69,4 @@ def test_every_subcommand_is_wired_into_the_command_line() -> None:
 
     lines = build_parser().format_help().splitlines()
     listed = {line.split()[0] for line in lines if line.startswith("    ")}
-    assert {"demo", "validate", "schema", "emulator", "logs", "preflight"} <= listed
+    assert {"demo", "validate", "schema", "upgrade", "emulator", "logs", "preflight"} <= listed
