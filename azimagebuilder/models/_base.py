@@ -71,23 +71,28 @@ def wire_name(field_name: str) -> str:
     return WIRE_NAMES.get(field_name) or to_camel(field_name)
 
 
-class _WireModelMeta(ModelMetaclass):
-    # A data descriptor on the metaclass wins over the ``__signature__`` pydantic sets on each class (and
-    # sets again when a deferred schema is built): inspect.signature(), help() and Jupyter show the
-    # snake_case fields from import on, computed on first look, so importing costs nothing more.
-    @property
-    def __signature__(cls) -> inspect.Signature:
-        cached = cls.__dict__.get("_wire_signature")
-        if cached is None:
-            from ._construct import signature
+if TYPE_CHECKING:
+    # Type checkers see pydantic's own metaclass: its dataclass_transform gives them the typed keywords.
+    _WireModelMeta = ModelMetaclass
+else:
 
-            cached = signature(cls)  # type: ignore[arg-type]
-            type.__setattr__(cls, "_wire_signature", cached)
-        return cached
+    class _WireModelMeta(ModelMetaclass):
+        # A data descriptor on the metaclass wins over the ``__signature__`` pydantic sets on each class (and
+        # sets again when a deferred schema is built): inspect.signature(), help() and Jupyter show the
+        # snake_case fields from import on, computed on first look, so importing costs nothing more.
+        @property
+        def __signature__(cls) -> inspect.Signature:
+            cached = cls.__dict__.get("_wire_signature")
+            if cached is None:
+                from ._construct import signature
 
-    @__signature__.setter
-    def __signature__(cls, value: Any) -> None:
-        pass  # pydantic's own (camelCase aliases) is not used
+                cached = signature(cls)  # type: ignore[arg-type]
+                type.__setattr__(cls, "_wire_signature", cached)
+            return cached
+
+        @__signature__.setter
+        def __signature__(cls, value: Any) -> None:
+            pass  # pydantic's own (camelCase aliases) is not used
 
 
 class WireModel(BaseModel, metaclass=_WireModelMeta):
@@ -132,29 +137,30 @@ class WireModel(BaseModel, metaclass=_WireModelMeta):
             """Fields this library does not model, as given (read-only view of ``model_extra``)."""
             return MappingProxyType(dict(self.model_extra or {}))
 
-    def __init__(self, /, **data: Any) -> None:
-        from ._construct import check_extra, check_keywords, raise_readable
+        # Hidden from type checkers (this else-branch): an __init__ they can see would replace the typed
+        # keywords they synthesize from the fields (dataclass_transform) with this (**data: Any).
+        def __init__(self, /, **data: Any) -> None:
+            from ._construct import check_extra, check_keywords, raise_readable
 
-        extra = data.pop("extra", None)
-        check_keywords(type(self), data)
-        if extra is not None:
-            data.update(check_extra(type(self), extra))
-        try:
-            self.__pydantic_validator__.validate_python(data, self_instance=self)
-        except ValidationError as exc:
-            raise_readable(type(self), exc)
+            extra = data.pop("extra", None)
+            check_keywords(type(self), data)
+            if extra is not None:
+                data.update(check_extra(type(self), extra))
+            try:
+                self.__pydantic_validator__.validate_python(data, self_instance=self)
+            except ValidationError as exc:
+                raise_readable(type(self), exc)
 
-    # The JSON side (model_validate, nested dicts, from_arm) does not go through __init__.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+        # The JSON side (model_validate, nested dicts, from_arm) does not go through __init__.
+        __init__.__pydantic_base_init__ = True
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_"):  # private state (ImageTemplate's api version, resource keys)
-            super().__setattr__(name, value)
-            return
-        cls = type(self).__name__
-        raise AttributeError(
-            f"{cls} is immutable: write {cls.lower()}.model_copy(update={{{name!r}: ...}}) for a changed copy"
-        )
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name.startswith("_"):  # private state (ImageTemplate's api version, resource keys)
+                super().__setattr__(name, value)
+                return
+            cls = type(self).__name__
+            hint = f"{cls.lower()}.model_copy(update={{{name!r}: ...}})"
+            raise AttributeError(f"{cls} is immutable: write {hint} for a changed copy")
 
     @model_validator(mode="before")
     @classmethod
