@@ -27,9 +27,11 @@ def units() -> dict[str, str]:
     """Module name -> source: the README's "A taste", each docs page with Python blocks, each example."""
     out: dict[str, str] = {}
     readme = (ROOT / "README.md").read_text()
-    taste = re.search(r"## A taste\n.*?```python[^\n]*\n(.*?)```", readme, re.S)
-    assert taste, "README.md has no python block under '## A taste'"
-    out["readme_a_taste"] = taste.group(1)
+    taste = re.search(r"^## A taste\n(.*?)^## ", readme, re.S | re.M)
+    assert taste, "README.md has no '## A taste' section"
+    blocks = re.findall(r"^```python[^\n]*\n(.*?)^```", taste.group(1), re.S | re.M)
+    assert blocks, "README.md has no python block under '## A taste'"
+    out["readme_a_taste"] = "\n".join(blocks)
     for page in sorted((ROOT / "docs").rglob("*.md")):
         blocks = re.findall(r"^```python[^\n]*\n(.*?)^```", page.read_text(), re.S | re.M)
         if blocks:
