@@ -28,11 +28,12 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._router import ArmError, Request, Response, Router
+from .._router import ArmError, Request, Response
 from .._state import StateStore
 
 if TYPE_CHECKING:
-    from . import ProviderContext
+    pass
+from ._base import Provider, RouteSpec
 from .resources import body_object, display_region, now_iso, require_group, resource_not_found, short_region
 
 __all__ = ["PLATFORM_IMAGES", "register"]
@@ -102,22 +103,55 @@ def _catalogue_lookup(
     ]
 
 
-def register(router: Router, context: ProviderContext) -> None:
-    """Add the Microsoft.Compute routes to ``router``, keeping their data in the emulator's state."""
-    store = context.state
-    ns = "Microsoft.Compute"
-    rg = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute"
-    image_path = rg + "/images/{imageName}"
-    gallery_path = rg + "/galleries/{galleryName}"
-    definition_path = gallery_path + "/images/{galleryImageName}"
-    version_path = definition_path + "/versions/{galleryImageVersionName}"
-    locations = "/subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}"
+_RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute"
+_IMAGE = _RG + "/images/{imageName}"
+_GALLERY = _RG + "/galleries/{galleryName}"
+_DEFINITION = _GALLERY + "/images/{galleryImageName}"
+_VERSION = _DEFINITION + "/versions/{galleryImageVersionName}"
+_LOCATIONS = "/subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}"
+_PUBLISHERS = _LOCATIONS + "/publishers"
+_OFFERS = _PUBLISHERS + "/{publisherName}/artifacttypes/vmimage/offers"
+_SKUS = _OFFERS + "/{offer}/skus"
+_PLATFORM_VERSIONS = _SKUS + "/{skus}/versions"
+
+
+class ComputeProvider(Provider):
+    """Microsoft.Compute: managed images, galleries, image definitions and versions, platform images;
+    resources kept in the store's ``compute`` section."""
+
+    namespace = "Microsoft.Compute"
+    ROUTES = (
+        RouteSpec("PUT", _IMAGE, "compute.images.createOrUpdate", "put_image"),
+        RouteSpec("GET", _IMAGE, "compute.images.get", "get_image"),
+        RouteSpec("PUT", _GALLERY, "compute.galleries.createOrUpdate", "put_gallery"),
+        RouteSpec("GET", _GALLERY, "compute.galleries.get", "get_gallery"),
+        RouteSpec("PUT", _DEFINITION, "compute.galleryImages.createOrUpdate", "put_definition"),
+        RouteSpec("GET", _DEFINITION, "compute.galleryImages.get", "get_definition"),
+        RouteSpec("PUT", _VERSION, "compute.galleryImageVersions.createOrUpdate", "put_version"),
+        RouteSpec("GET", _VERSION, "compute.galleryImageVersions.get", "get_version"),
+        RouteSpec("GET", _LOCATIONS + "/operations/{operationId}", "compute.operations.get", "get_operation"),
+        RouteSpec(
+            "GET", _LOCATIONS + "/capsOperations/{operationId}", "compute.capsOperations.get", "get_operation"
+        ),
+        RouteSpec("GET", _PUBLISHERS, "compute.virtualMachineImages.listPublishers", "list_publishers"),
+        RouteSpec("GET", _OFFERS, "compute.virtualMachineImages.listOffers", "list_offers"),
+        RouteSpec("GET", _SKUS, "compute.virtualMachineImages.listSkus", "list_skus"),
+        RouteSpec("GET", _PLATFORM_VERSIONS, "compute.virtualMachineImages.list", "list_versions"),
+        RouteSpec(
+            "GET",
+            _PLATFORM_VERSIONS + "/{version}",
+            "compute.virtualMachineImages.get",
+            "get_platform_version",
+        ),
+    )
 
     # -- long-running operations ------------------------------------------------------------------------
-    def operation_url(request: Request, sub: str, location: str, kind: str, target: tuple[str, str]) -> str:
+    def operation_url(
+        self, request: Request, sub: str, location: str, kind: str, target: tuple[str, str]
+    ) -> str:
         operation_id = str(uuid.uuid4())
-        with store.changing():
-            _table(store, "operations")[operation_id] = {
+        with self.store.changing():
+            _table(self.store, "operations")[operation_id] = {
                 "startTime": now_iso(),
                 "kind": target[0],
                 "key": target[1],
@@ -127,13 +161,13 @@ def register(router: Router, context: ProviderContext) -> None:
             f"{short_region(location)}/{kind}/{operation_id}?api-version={request.api_version}"
         )
 
-    def get_operation(request: Request, params: dict[str, str]) -> Response:
+    def get_operation(self, request: Request, params: dict[str, str]) -> Response:
         operation_id = params["operationId"]
-        with store.changing():
-            operation = _table(store, "operations").get(operation_id)
+        with self.store.changing():
+            operation = _table(self.store, "operations").get(operation_id)
             if operation is None:
                 raise ArmError(404, "NotFound", f"The operation '{operation_id}' was not found.")
-            resource = _table(store, operation["kind"]).get(operation["key"])
+            resource = _table(self.store, operation["kind"]).get(operation["key"])
             if resource is not None:
                 resource["properties"]["provisioningState"] = "Succeeded"
             operation.setdefault("endTime", now_iso())
@@ -146,79 +180,88 @@ def register(router: Router, context: ProviderContext) -> None:
         return Response.json(200, body)
 
     def created(
-        request: Request, kind: str, key: str, stored: dict[str, Any], existed: bool, sub: str, op_kind: str
+        self,
+        request: Request,
+        kind: str,
+        key: str,
+        stored: dict[str, Any],
+        existed: bool,
+        sub: str,
+        op_kind: str,
     ) -> Response:
         stored["properties"]["provisioningState"] = "Updating" if existed else "Creating"
-        url = operation_url(request, sub, stored["location"], op_kind, (kind, key))
+        url = self.operation_url(request, sub, stored["location"], op_kind, (kind, key))
         return Response.json(200 if existed else 201, stored, {"Azure-AsyncOperation": url})
 
-    def location_of(body: Mapping[str, Any], fallback: str | None = None) -> str:
+    def location_of(self, body: Mapping[str, Any], fallback: str | None = None) -> str:
         location = body.get("location") or fallback
         if not isinstance(location, str) or not location:
             raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
         return short_region(location)
 
-    def properties_of(body: Mapping[str, Any]) -> dict[str, Any]:
+    def properties_of(self, body: Mapping[str, Any]) -> dict[str, Any]:
         properties = body.get("properties") or {}
         if not isinstance(properties, Mapping):
             raise ArmError(400, "InvalidRequestContent", "The 'properties' member must be an object.")
         return dict(properties)
 
     # -- managed images --------------------------------------------------------------------------------
-    def put_image(request: Request, params: dict[str, str]) -> Response:
+    def put_image(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["imageName"]
         body = body_object(request)
-        properties = properties_of(body)
+        properties = self.properties_of(body)
         properties.setdefault("storageProfile", {"osDisk": {"osType": "Linux", "osState": "Generalized"}})
         properties.setdefault("hyperVGeneration", "V1")
         key = _key(sub, group, name)
-        with store.changing():
-            real_group = require_group(store, sub, group)["name"]
-            existed = key in _table(store, "images")
+        with self.store.changing():
+            real_group = require_group(self.store, sub, group)["name"]
+            existed = key in _table(self.store, "images")
             stored = {
                 "id": f"{group_id(sub, real_group)}/images/{name}",
                 "name": name,
                 "type": _TYPES["images"],
-                "location": location_of(body),
+                "location": self.location_of(body),
                 "tags": dict(body.get("tags") or {}),
                 "properties": properties,
             }
-            _table(store, "images")[key] = stored
-            return created(request, "images", key, stored, existed, sub, "operations")
+            _table(self.store, "images")[key] = stored
+            return self.created(request, "images", key, stored, existed, sub, "operations")
 
-    def get_image(request: Request, params: dict[str, str]) -> Response:
+    def get_image(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["imageName"]
-        with store.locked():
-            require_group(store, sub, group)
-            image = _table(store, "images").get(_key(sub, group, name))
+        with self.store.locked():
+            require_group(self.store, sub, group)
+            image = _table(self.store, "images").get(_key(sub, group, name))
             if image is None:
                 raise resource_not_found(_TYPES["images"], name, group)
             return Response.json(200, image)
 
     # -- galleries --------------------------------------------------------------------------------------
-    def put_gallery(request: Request, params: dict[str, str]) -> Response:
+    def put_gallery(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["galleryName"]
         body = body_object(request)
         key = _key(sub, group, name)
-        with store.changing():
-            real_group = require_group(store, sub, group)["name"]
-            existing = _table(store, "galleries").get(key)
-            properties = properties_of(body)
+        with self.store.changing():
+            real_group = require_group(self.store, sub, group)["name"]
+            existing = _table(self.store, "galleries").get(key)
+            properties = self.properties_of(body)
             properties["identifier"] = {"uniqueName": f"{sub}-{name.upper()}"}
             stored = {
                 "id": f"{group_id(sub, real_group)}/galleries/{name}",
                 "name": name,
                 "type": _TYPES["galleries"],
-                "location": existing["location"] if existing else location_of(body),
+                "location": existing["location"] if existing else self.location_of(body),
                 "tags": dict(body.get("tags") or {}),
                 "properties": properties,
             }
-            _table(store, "galleries")[key] = stored
-            return created(request, "galleries", key, stored, existing is not None, sub, "capsOperations")
+            _table(self.store, "galleries")[key] = stored
+            return self.created(
+                request, "galleries", key, stored, existing is not None, sub, "capsOperations"
+            )
 
-    def require_gallery(sub: str, group: str, gallery: str) -> dict[str, Any]:
-        require_group(store, sub, group)
-        found = _table(store, "galleries").get(_key(sub, group, gallery))
+    def require_gallery(self, sub: str, group: str, gallery: str) -> dict[str, Any]:
+        require_group(self.store, sub, group)
+        found = _table(self.store, "galleries").get(_key(sub, group, gallery))
         if found is None:
             raise ArmError(
                 404,
@@ -229,21 +272,21 @@ def register(router: Router, context: ProviderContext) -> None:
         stored: dict[str, Any] = found
         return stored
 
-    def get_gallery(request: Request, params: dict[str, str]) -> Response:
+    def get_gallery(self, request: Request, params: dict[str, str]) -> Response:
         sub, group, name = params["subscriptionId"], params["resourceGroupName"], params["galleryName"]
-        with store.locked():
-            require_group(store, sub, group)
-            gallery = _table(store, "galleries").get(_key(sub, group, name))
+        with self.store.locked():
+            require_group(self.store, sub, group)
+            gallery = _table(self.store, "galleries").get(_key(sub, group, name))
             if gallery is None:
                 raise resource_not_found(_TYPES["galleries"], name, group)
             return Response.json(200, gallery)
 
     # -- gallery image definitions ---------------------------------------------------------------------
-    def put_definition(request: Request, params: dict[str, str]) -> Response:
+    def put_definition(self, request: Request, params: dict[str, str]) -> Response:
         sub, group = params["subscriptionId"], params["resourceGroupName"]
         gallery, name = params["galleryName"], params["galleryImageName"]
         body = body_object(request)
-        properties = properties_of(body)
+        properties = self.properties_of(body)
         if str(properties.get("osType", "")).lower() not in {"linux", "windows"}:
             raise ArmError(
                 400, "InvalidParameter", "Required parameter 'osType' is missing (null).", target="osType"
@@ -264,31 +307,31 @@ def register(router: Router, context: ProviderContext) -> None:
             )
         properties.setdefault("hyperVGeneration", "V1")
         key = _key(sub, group, gallery, name)
-        with store.changing():
-            parent = require_gallery(sub, group, gallery)
-            existed = key in _table(store, "gallery_images")
+        with self.store.changing():
+            parent = self.require_gallery(sub, group, gallery)
+            existed = key in _table(self.store, "gallery_images")
             stored = {
                 "id": f"{parent['id']}/images/{name}",
                 "name": name,
                 "type": _TYPES["gallery_images"],
-                "location": location_of(body, parent["location"]),
+                "location": self.location_of(body, parent["location"]),
                 "tags": dict(body.get("tags") or {}),
                 "properties": properties,
             }
-            _table(store, "gallery_images")[key] = stored
-            return created(request, "gallery_images", key, stored, existed, sub, "capsOperations")
+            _table(self.store, "gallery_images")[key] = stored
+            return self.created(request, "gallery_images", key, stored, existed, sub, "capsOperations")
 
-    def require_definition(sub: str, group: str, gallery: str, name: str) -> dict[str, Any]:
-        require_gallery(sub, group, gallery)
-        found = _table(store, "gallery_images").get(_key(sub, group, gallery, name))
+    def require_definition(self, sub: str, group: str, gallery: str, name: str) -> dict[str, Any]:
+        self.require_gallery(sub, group, gallery)
+        found = _table(self.store, "gallery_images").get(_key(sub, group, gallery, name))
         if found is None:
             raise resource_not_found(f"{_TYPES['galleries']}/{gallery}/images", name, group)
         stored: dict[str, Any] = found
         return stored
 
-    def get_definition(request: Request, params: dict[str, str]) -> Response:
-        with store.locked():
-            definition = require_definition(
+    def get_definition(self, request: Request, params: dict[str, str]) -> Response:
+        with self.store.locked():
+            definition = self.require_definition(
                 params["subscriptionId"],
                 params["resourceGroupName"],
                 params["galleryName"],
@@ -297,7 +340,7 @@ def register(router: Router, context: ProviderContext) -> None:
             return Response.json(200, definition)
 
     # -- gallery image versions ------------------------------------------------------------------------
-    def put_version(request: Request, params: dict[str, str]) -> Response:
+    def put_version(self, request: Request, params: dict[str, str]) -> Response:
         sub, group = params["subscriptionId"], params["resourceGroupName"]
         gallery, definition, name = (
             params["galleryName"],
@@ -305,11 +348,11 @@ def register(router: Router, context: ProviderContext) -> None:
             params["galleryImageVersionName"],
         )
         body = body_object(request)
-        properties = properties_of(body)
+        properties = self.properties_of(body)
         key = _key(sub, group, gallery, definition, name)
-        with store.changing():
-            parent = require_definition(sub, group, gallery, definition)
-            location = location_of(body, parent["location"])
+        with self.store.changing():
+            parent = self.require_definition(sub, group, gallery, definition)
+            location = self.location_of(body, parent["location"])
             profile = dict(properties.get("publishingProfile") or {})
             targets = profile.get("targetRegions") or [{"name": location}]
             profile["targetRegions"] = [
@@ -326,7 +369,7 @@ def register(router: Router, context: ProviderContext) -> None:
             profile.setdefault("publishedDate", now_iso())
             profile.setdefault("storageAccountType", "Standard_LRS")
             properties["publishingProfile"] = profile
-            existed = key in _table(store, "versions")
+            existed = key in _table(self.store, "versions")
             stored = {
                 "id": f"{parent['id']}/versions/{name}",
                 "name": name,
@@ -335,19 +378,19 @@ def register(router: Router, context: ProviderContext) -> None:
                 "tags": dict(body.get("tags") or {}),
                 "properties": properties,
             }
-            _table(store, "versions")[key] = stored
-            return created(request, "versions", key, stored, existed, sub, "capsOperations")
+            _table(self.store, "versions")[key] = stored
+            return self.created(request, "versions", key, stored, existed, sub, "capsOperations")
 
-    def get_version(request: Request, params: dict[str, str]) -> Response:
+    def get_version(self, request: Request, params: dict[str, str]) -> Response:
         sub, group = params["subscriptionId"], params["resourceGroupName"]
         gallery, definition, name = (
             params["galleryName"],
             params["galleryImageName"],
             params["galleryImageVersionName"],
         )
-        with store.locked():
-            require_definition(sub, group, gallery, definition)
-            version = _table(store, "versions").get(_key(sub, group, gallery, definition, name))
+        with self.store.locked():
+            self.require_definition(sub, group, gallery, definition)
+            version = _table(self.store, "versions").get(_key(sub, group, gallery, definition, name))
             if version is None:
                 raise resource_not_found(
                     f"{_TYPES['galleries']}/{gallery}/images/{definition}/versions", name, group
@@ -355,7 +398,7 @@ def register(router: Router, context: ProviderContext) -> None:
             return Response.json(200, version)
 
     # -- platform images --------------------------------------------------------------------------------
-    def artifact(sub: str, location: str, name: str, *path: str) -> dict[str, Any]:
+    def artifact(self, sub: str, location: str, name: str, *path: str) -> dict[str, Any]:
         names = ("Publishers", "ArtifactTypes/VMImage/Offers", "Skus", "Versions")
         tail = "".join(f"/{label}/{value}" for label, value in zip(names, path, strict=False))
         return {
@@ -365,27 +408,27 @@ def register(router: Router, context: ProviderContext) -> None:
             + tail,
         }
 
-    def list_publishers(request: Request, params: dict[str, str]) -> Response:
+    def list_publishers(self, request: Request, params: dict[str, str]) -> Response:
         sub, location = params["subscriptionId"], params["location"]
         names = sorted({key[0] for key in PLATFORM_IMAGES})
-        return Response.json(200, [artifact(sub, location, n, n) for n in names])
+        return Response.json(200, [self.artifact(sub, location, n, n) for n in names])
 
-    def list_offers(request: Request, params: dict[str, str]) -> Response:
+    def list_offers(self, request: Request, params: dict[str, str]) -> Response:
         sub, location, publisher = params["subscriptionId"], params["location"], params["publisherName"]
         keys = _catalogue_lookup(publisher)
         if not keys:
             raise _not_found_artifact()
         offers = sorted({k[1] for k in keys})
-        return Response.json(200, [artifact(sub, location, o, keys[0][0], o) for o in offers])
+        return Response.json(200, [self.artifact(sub, location, o, keys[0][0], o) for o in offers])
 
-    def list_skus(request: Request, params: dict[str, str]) -> Response:
+    def list_skus(self, request: Request, params: dict[str, str]) -> Response:
         sub, location = params["subscriptionId"], params["location"]
         keys = _catalogue_lookup(params["publisherName"], params["offer"])
         if not keys:
             raise _not_found_artifact()
-        return Response.json(200, [artifact(sub, location, k[2], *k) for k in sorted(keys)])
+        return Response.json(200, [self.artifact(sub, location, k[2], *k) for k in sorted(keys)])
 
-    def list_versions(request: Request, params: dict[str, str]) -> Response:
+    def list_versions(self, request: Request, params: dict[str, str]) -> Response:
         sub, location = params["subscriptionId"], params["location"]
         keys = _catalogue_lookup(params["publisherName"], params["offer"], params["skus"])
         if not keys:
@@ -393,16 +436,16 @@ def register(router: Router, context: ProviderContext) -> None:
         key = keys[0]
         versions = PLATFORM_IMAGES[key][1]
         # The service lists versions in text order; callers must sort numerically themselves.
-        return Response.json(200, [artifact(sub, location, v, *key, v) for v in sorted(versions)])
+        return Response.json(200, [self.artifact(sub, location, v, *key, v) for v in sorted(versions)])
 
-    def get_platform_version(request: Request, params: dict[str, str]) -> Response:
+    def get_platform_version(self, request: Request, params: dict[str, str]) -> Response:
         sub, location = params["subscriptionId"], params["location"]
         keys = _catalogue_lookup(params["publisherName"], params["offer"], params["skus"])
         version = params["version"]
         if not keys or version not in PLATFORM_IMAGES[keys[0]][1]:
             raise _not_found_artifact()
         os_type = PLATFORM_IMAGES[keys[0]][0]
-        body = artifact(sub, location, version, *keys[0], version)
+        body = self.artifact(sub, location, version, *keys[0], version)
         body["properties"] = {
             "hyperVGeneration": "V1",
             "architecture": "x64",
@@ -412,41 +455,5 @@ def register(router: Router, context: ProviderContext) -> None:
         }
         return Response.json(200, body)
 
-    add = router.add
-    add("PUT", image_path, put_image, name="compute.images.createOrUpdate", namespace=ns)
-    add("GET", image_path, get_image, name="compute.images.get", namespace=ns)
-    add("PUT", gallery_path, put_gallery, name="compute.galleries.createOrUpdate", namespace=ns)
-    add("GET", gallery_path, get_gallery, name="compute.galleries.get", namespace=ns)
-    add("PUT", definition_path, put_definition, name="compute.galleryImages.createOrUpdate", namespace=ns)
-    add("GET", definition_path, get_definition, name="compute.galleryImages.get", namespace=ns)
-    add("PUT", version_path, put_version, name="compute.galleryImageVersions.createOrUpdate", namespace=ns)
-    add("GET", version_path, get_version, name="compute.galleryImageVersions.get", namespace=ns)
-    add(
-        "GET",
-        locations + "/operations/{operationId}",
-        get_operation,
-        name="compute.operations.get",
-        namespace=ns,
-    )
-    add(
-        "GET",
-        locations + "/capsOperations/{operationId}",
-        get_operation,
-        name="compute.capsOperations.get",
-        namespace=ns,
-    )
-    publishers = locations + "/publishers"
-    offers = publishers + "/{publisherName}/artifacttypes/vmimage/offers"
-    skus = offers + "/{offer}/skus"
-    versions = skus + "/{skus}/versions"
-    add("GET", publishers, list_publishers, name="compute.virtualMachineImages.listPublishers", namespace=ns)
-    add("GET", offers, list_offers, name="compute.virtualMachineImages.listOffers", namespace=ns)
-    add("GET", skus, list_skus, name="compute.virtualMachineImages.listSkus", namespace=ns)
-    add("GET", versions, list_versions, name="compute.virtualMachineImages.list", namespace=ns)
-    add(
-        "GET",
-        versions + "/{version}",
-        get_platform_version,
-        name="compute.virtualMachineImages.get",
-        namespace=ns,
-    )
+
+register = ComputeProvider.registrar()
