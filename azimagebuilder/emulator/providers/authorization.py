@@ -32,10 +32,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._router import ArmError, Request, Response, Router
+from .._router import ArmError, Request, Response
 
 if TYPE_CHECKING:
-    from . import ProviderContext
+    pass
+from ._base import Provider, RouteSpec
 from .msi import EMULATOR_TENANT_ID, principal_exists
 from .resources import body_object, now_iso, require_group
 
@@ -134,51 +135,96 @@ def _built_in_body(subscription_id: str, name: str) -> dict[str, Any]:
     }
 
 
-def register(router: Router, context: ProviderContext) -> None:
-    """Add the Microsoft.Authorization routes (at the three scope kinds) to ``router``."""
-    store = context.state
-    ns = "Microsoft.Authorization"
+def _routes() -> tuple[RouteSpec, ...]:
+    """The same seven routes at each scope kind (subscription, resource group, resource)."""
+    routes: list[RouteSpec] = []
+    for kind, scope in zip(("subscription", "resourceGroup", "resource"), _SCOPES, strict=True):
+        definitions = scope + _PROVIDER + "/roleDefinitions"
+        assignments = scope + _PROVIDER + "/roleAssignments"
+        routes += [
+            RouteSpec("GET", definitions, f"authorization.roleDefinitions.list.{kind}", "list_definitions"),
+            RouteSpec(
+                "GET",
+                definitions + "/{roleDefinitionId}",
+                f"authorization.roleDefinitions.get.{kind}",
+                "get_definition",
+            ),
+            RouteSpec(
+                "PUT",
+                definitions + "/{roleDefinitionId}",
+                f"authorization.roleDefinitions.createOrUpdate.{kind}",
+                "put_definition",
+            ),
+            RouteSpec("GET", assignments, f"authorization.roleAssignments.list.{kind}", "list_assignments"),
+            RouteSpec(
+                "PUT",
+                assignments + "/{roleAssignmentName}",
+                f"authorization.roleAssignments.create.{kind}",
+                "put_assignment",
+            ),
+            RouteSpec(
+                "GET",
+                assignments + "/{roleAssignmentName}",
+                f"authorization.roleAssignments.get.{kind}",
+                "get_assignment",
+            ),
+            RouteSpec(
+                "DELETE",
+                assignments + "/{roleAssignmentName}",
+                f"authorization.roleAssignments.delete.{kind}",
+                "delete_assignment",
+            ),
+        ]
+    return tuple(routes)
 
-    def table(kind: str) -> dict[str, Any]:
-        found: dict[str, Any] = store.section(SECTION).setdefault(kind, {})
+
+class AuthorizationProvider(Provider):
+    """Microsoft.Authorization: role definitions and assignments at the three scope kinds; kept in the
+    store's ``authorization`` section."""
+
+    namespace = "Microsoft.Authorization"
+    ROUTES = _routes()
+
+    def table(self, kind: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.store.section(SECTION).setdefault(kind, {})
         return found
 
-    def check_scope(params: Mapping[str, str]) -> None:
+    def check_scope(self, params: Mapping[str, str]) -> None:
         if "resourceGroupName" in params:
-            require_group(store, params["subscriptionId"], params["resourceGroupName"])
+            require_group(self.store, params["subscriptionId"], params["resourceGroupName"])
 
-    def definitions_for(sub: str, scope: str) -> list[dict[str, Any]]:
+    def definitions_for(self, sub: str, scope: str) -> list[dict[str, Any]]:
         found = [_built_in_body(sub, name) for name in BUILT_IN_ROLES]
-        for custom in table("definitions").values():
+        for custom in self.table("definitions").values():
             assignable = [s.lower() for s in custom["properties"]["assignableScopes"]]
             if any(scope.lower() == s or scope.lower().startswith(s.rstrip("/") + "/") for s in assignable):
                 found.append(custom)
         return found
 
-    def find_definition(sub: str, definition_id: str) -> dict[str, Any] | None:
+    def find_definition(self, sub: str, definition_id: str) -> dict[str, Any] | None:
         guid = definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
         for name, (built_in_guid, _, _) in BUILT_IN_ROLES.items():
             if built_in_guid == guid:
                 return _built_in_body(sub, name)
-        custom: dict[str, Any] | None = table("definitions").get(guid)
+        custom: dict[str, Any] | None = self.table("definitions").get(guid)
         return custom
 
     # -- role definitions ---------------------------------------------------------------------------
-    def list_definitions(request: Request, params: dict[str, str]) -> Response:
+    def list_definitions(self, request: Request, params: dict[str, str]) -> Response:
         filters = _filters(request)
-        with store.locked():
-            check_scope(params)
-            found = definitions_for(params["subscriptionId"], _scope(params))
+        with self.store.locked():
+            self.check_scope(params)
+            found = self.definitions_for(params["subscriptionId"], _scope(params))
         if "rolename" in filters:
             found = [d for d in found if d["properties"]["roleName"].lower() == filters["rolename"].lower()]
         if "type" in filters:
             found = [d for d in found if d["properties"]["type"].lower() == filters["type"].lower()]
         return Response.json(200, {"value": found})
 
-    def get_definition(request: Request, params: dict[str, str]) -> Response:
-        with store.locked():
-            check_scope(params)
-            found = find_definition(params["subscriptionId"], params["roleDefinitionId"])
+    def get_definition(self, request: Request, params: dict[str, str]) -> Response:
+        with self.store.locked():
+            self.check_scope(params)
+            found = self.find_definition(params["subscriptionId"], params["roleDefinitionId"])
         if found is None:
             raise ArmError(
                 404,
@@ -187,7 +233,7 @@ def register(router: Router, context: ProviderContext) -> None:
             )
         return Response.json(200, found)
 
-    def put_definition(request: Request, params: dict[str, str]) -> Response:
+    def put_definition(self, request: Request, params: dict[str, str]) -> Response:
         guid = params["roleDefinitionId"].lower()
         if not _GUID.match(guid):
             raise ArmError(400, "InvalidRoleDefinitionId", f"The role definition ID '{guid}' is not valid.")
@@ -201,9 +247,9 @@ def register(router: Router, context: ProviderContext) -> None:
         scopes = properties.get("assignableScopes") or []
         if not scopes:
             raise ArmError(400, "MissingAssignableScopes", "The role definition must have assignable scopes.")
-        with store.changing():
-            check_scope(params)
-            definitions = table("definitions")
+        with self.store.changing():
+            self.check_scope(params)
+            definitions = self.table("definitions")
             clash = role_name.lower() in {n.lower() for n in BUILT_IN_ROLES} or any(
                 d["properties"]["roleName"].lower() == role_name.lower() and key != guid
                 for key, d in definitions.items()
@@ -237,7 +283,7 @@ def register(router: Router, context: ProviderContext) -> None:
         return Response.json(201, stored)
 
     # -- role assignments ---------------------------------------------------------------------------
-    def put_assignment(request: Request, params: dict[str, str]) -> Response:
+    def put_assignment(self, request: Request, params: dict[str, str]) -> Response:
         name = params["roleAssignmentName"]
         if not _GUID.match(name):
             raise ArmError(
@@ -252,16 +298,16 @@ def register(router: Router, context: ProviderContext) -> None:
             raise ArmError(
                 400, "InvalidRoleAssignmentRequest", "roleDefinitionId and principalId are required."
             )
-        with store.changing():
-            check_scope(params)
-            definition = find_definition(params["subscriptionId"], role_id)
+        with self.store.changing():
+            self.check_scope(params)
+            definition = self.find_definition(params["subscriptionId"], role_id)
             if definition is None:
                 raise ArmError(
                     400,
                     "RoleDefinitionDoesNotExist",
                     f"The specified role definition with ID '{role_id.rsplit('/', 1)[-1]}' does not exist.",
                 )
-            if not principal_exists(store, principal):
+            if not principal_exists(self.store, principal):
                 raise ArmError(
                     400,
                     "PrincipalNotFound",
@@ -271,7 +317,7 @@ def register(router: Router, context: ProviderContext) -> None:
                     "related to a replication delay. In this case, set the role assignment principalType "
                     "property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype",
                 )
-            assignments = table("assignments")
+            assignments = self.table("assignments")
             key = f"{scope}/{name}".lower()
             triple = (scope.lower(), principal.lower(), definition["name"].lower())
             existing = assignments.get(key)
@@ -317,28 +363,28 @@ def register(router: Router, context: ProviderContext) -> None:
             assignments[key] = stored
         return Response.json(201, stored)
 
-    def get_assignment(request: Request, params: dict[str, str]) -> Response:
+    def get_assignment(self, request: Request, params: dict[str, str]) -> Response:
         key = f"{_scope(params)}/{params['roleAssignmentName']}".lower()
-        with store.locked():
-            check_scope(params)
-            found = table("assignments").get(key)
+        with self.store.locked():
+            self.check_scope(params)
+            found = self.table("assignments").get(key)
         if found is None:
             raise ArmError(404, "RoleAssignmentNotFound", "The role assignment does not exist.")
         return Response.json(200, found)
 
-    def delete_assignment(request: Request, params: dict[str, str]) -> Response:
+    def delete_assignment(self, request: Request, params: dict[str, str]) -> Response:
         key = f"{_scope(params)}/{params['roleAssignmentName']}".lower()
-        with store.changing():
-            found = table("assignments").pop(key, None)
+        with self.store.changing():
+            found = self.table("assignments").pop(key, None)
         return Response.json(200, found) if found is not None else Response.empty(204)
 
-    def list_assignments(request: Request, params: dict[str, str]) -> Response:
+    def list_assignments(self, request: Request, params: dict[str, str]) -> Response:
         scope = _scope(params).lower()
         filters = _filters(request)
-        with store.locked():
-            check_scope(params)
+        with self.store.locked():
+            self.check_scope(params)
             found = []
-            for assignment in table("assignments").values():
+            for assignment in self.table("assignments").values():
                 at = assignment["properties"]["scope"].lower()
                 inherited = scope == at or scope.startswith(at + "/")
                 if not inherited or ("atscope" in filters and at != scope):
@@ -349,56 +395,5 @@ def register(router: Router, context: ProviderContext) -> None:
                 found.append(assignment)
         return Response.json(200, {"value": found})
 
-    for scope_template in _SCOPES:
-        kind = ("subscription", "resourceGroup", "resource")[_SCOPES.index(scope_template)]
-        definitions = scope_template + _PROVIDER + "/roleDefinitions"
-        assignments = scope_template + _PROVIDER + "/roleAssignments"
-        router.add(
-            "GET",
-            definitions,
-            list_definitions,
-            name=f"authorization.roleDefinitions.list.{kind}",
-            namespace=ns,
-        )
-        router.add(
-            "GET",
-            definitions + "/{roleDefinitionId}",
-            get_definition,
-            name=f"authorization.roleDefinitions.get.{kind}",
-            namespace=ns,
-        )
-        router.add(
-            "PUT",
-            definitions + "/{roleDefinitionId}",
-            put_definition,
-            name=f"authorization.roleDefinitions.createOrUpdate.{kind}",
-            namespace=ns,
-        )
-        router.add(
-            "GET",
-            assignments,
-            list_assignments,
-            name=f"authorization.roleAssignments.list.{kind}",
-            namespace=ns,
-        )
-        router.add(
-            "PUT",
-            assignments + "/{roleAssignmentName}",
-            put_assignment,
-            name=f"authorization.roleAssignments.create.{kind}",
-            namespace=ns,
-        )
-        router.add(
-            "GET",
-            assignments + "/{roleAssignmentName}",
-            get_assignment,
-            name=f"authorization.roleAssignments.get.{kind}",
-            namespace=ns,
-        )
-        router.add(
-            "DELETE",
-            assignments + "/{roleAssignmentName}",
-            delete_assignment,
-            name=f"authorization.roleAssignments.delete.{kind}",
-            namespace=ns,
-        )
+
+register = AuthorizationProvider.registrar()
