@@ -123,8 +123,9 @@ def register(subparsers: Any) -> None:
         help="seconds between status polls (default: 30; 1 with --emulator)",
     )  # fmt: skip
     parser.add_argument(
-        "--emulator-build-duration", type=seconds, default=1.0, metavar="SECONDS", help=argparse.SUPPRESS
-    )
+        "--emulator-build-duration", type=seconds, default=1.0, metavar="SECONDS",
+        help="with --emulator in this process: seconds its builds take (default: 1)",
+    )  # fmt: skip
     parser.add_argument(
         "--emulator-scenario", metavar="SCENARIO",
         help="with --emulator in this process: how its builds end (e.g. fail:Customizing; docs/emulator.md)",

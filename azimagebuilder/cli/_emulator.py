@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -68,7 +69,33 @@ def register(subparsers: Any) -> None:
         default=100,
         help="items per page of lists (default: 100)",
     )
+    parser.add_argument(
+        "--azurite",
+        metavar="URL",
+        help="keep run logs and VHDs in this running Azurite (or any blob) account, e.g. "
+        "http://127.0.0.1:10000/devstoreaccount1, instead of serving them itself; its key from "
+        "$AZURE_STORAGE_KEY (default: Azurite's well-known devstoreaccount1 key)",
+    )
     parser.set_defaults(func=run)
+
+
+def _azurite_store(url: str) -> Any:
+    """The artifact store for ``--azurite URL``: the account's key from $AZURE_STORAGE_KEY or Azurite's."""
+    from urllib.parse import urlsplit
+
+    from ..resources._azurite_store import WELL_KNOWN_ACCOUNT, WELL_KNOWN_KEY, BlobArtifactStore
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"--azurite {url}: give the account's blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1"
+        )
+    path_account = parts.path.strip("/").split("/", 1)[0]
+    account = path_account or parts.netloc.split(".", 1)[0]
+    key = os.environ.get("AZURE_STORAGE_KEY") or (WELL_KNOWN_KEY if account == WELL_KNOWN_ACCOUNT else None)
+    if key is None:
+        raise ValueError(f"--azurite {url}: set $AZURE_STORAGE_KEY to the key of account {account!r}")
+    return BlobArtifactStore(url.rstrip("/"), {"account_name": account, "account_key": key}, vhd_size=None)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             if args.api_versions
             else None,
             page_size=args.page_size,
+            artifacts=_azurite_store(args.azurite) if args.azurite else None,
         )
     except (ValueError, StateFileError) as exc:
         print(f"azimagebuilder emulator: {exc}", file=sys.stderr)

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_VHD_SIZE", "BlobArtifactStore", "vhd_bytes", "vhd_footer"]
 
+#: The account every Azure Storage emulator knows (public, documented by Microsoft).
+WELL_KNOWN_ACCOUNT = "devstoreaccount1"
+#: Its published key. Not a secret: it is the same on every machine.
+WELL_KNOWN_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
 #: Size of the stand-in VHDs the store writes unless told otherwise: big enough to need several chunks.
 DEFAULT_VHD_SIZE = 4 * 1024 * 1024 + 512
 

@@ -49,6 +49,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 
+# The account every Azure Storage emulator knows and its published key live beside the store that uses them,
+# so the command line (azimagebuilder emulator --azurite) need not import pytest.
+from ..resources._azurite_store import WELL_KNOWN_ACCOUNT, WELL_KNOWN_KEY
+
 if TYPE_CHECKING:
     from azure.storage.blob import BlobServiceClient
 
@@ -68,10 +72,6 @@ __all__ = [
 
 _log = logging.getLogger("azimagebuilder.testing.azurite")
 
-#: The account every Azure Storage emulator knows (public, documented by Microsoft).
-WELL_KNOWN_ACCOUNT = "devstoreaccount1"
-#: Its published key. Not a secret: it is the same on every machine.
-WELL_KNOWN_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 #: Extra accounts the ``azurite`` fixture creates: one standing in for the build's staging account, one for
 #: the user's own account.
