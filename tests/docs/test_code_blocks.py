@@ -338,7 +338,9 @@ def _run_shell(block: Block, line: str, cwd: Path) -> None:
             assert (REPO_ROOT / "mkdocs.yml").is_file(), where
             assert words[1] in {"serve", "build"}, where
         elif tool == "azimagebuilder":
-            status, output = _run_command(tuple(words[1:]), cwd)
+            # A command naming a file of the repository (examples/...) runs from a clone's root, as users do.
+            in_repo = any("/" in w and (REPO_ROOT / w).is_file() for w in words[1:])
+            status, output = _run_command(tuple(words[1:]), REPO_ROOT if in_repo else cwd)
             assert status == 0, f"{where}: exit {status}\n{output}"
         else:
             raise AssertionError(
