@@ -68,7 +68,7 @@ RESOURCE_IDS: dict[str, tuple[re.Pattern[str], str]] = {
 # Fields holding commands: "<" is shell syntax there, so only a value that is all placeholder counts.
 _COMMAND_FIELDS = frozenset({"inline", "restartCommand", "restartCheckCommand", "searchCriteria", "filters"})
 _RESOURCE_ID_FIELDS = frozenset({"imageId", "imageVersionId", "galleryImageId", "subnetId"})
-_WINDOWS_ONLY = frozenset({"WindowsRestart", "WindowsUpdate"})
+_WINDOWS_ONLY = frozenset({D.WINDOWS_RESTART_CUSTOMIZER.tag, D.WINDOWS_UPDATE_CUSTOMIZER.tag})
 _LINUX_PUBLISHERS = frozenset(
     {
         "canonical",
@@ -781,7 +781,7 @@ class _Analyser:
                 C.CUSTOMIZER_OS_MISMATCH,
                 f"a {kind} customizer runs only on Windows, and the source is a Linux image",
             )
-        if self.os == "windows" and kind == "Shell":
+        if self.os == "windows" and kind == D.SHELL_CUSTOMIZER.tag:
             self.add(
                 f"{path}.type",
                 C.CUSTOMIZER_OS_MISMATCH,
