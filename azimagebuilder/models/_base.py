@@ -11,7 +11,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.alias_generators import to_camel
 
@@ -188,6 +198,17 @@ class WireModel(BaseModel, metaclass=_WireModelMeta):
         data: dict[str, Any] = self.model_dump(
             by_alias=True, exclude_none=True, mode="json", exclude=set(self._read_only)
         )
+        return data
+
+    @model_serializer(mode="wrap")
+    def _keep_null_extras(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        # ``exclude_none`` leaves out the declared fields nobody gave; an unknown field that the document
+        # set to ``null`` is the author's data, so it survives the round trip as written.
+        data = handler(self)
+        if info.exclude_none and self.model_extra and isinstance(data, dict):
+            for key, value in self.model_extra.items():
+                if value is None:
+                    data[key] = None
         return data
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:

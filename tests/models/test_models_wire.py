@@ -155,6 +155,28 @@ def test_unknown_fields_are_kept_and_written_back() -> None:
     assert distributor.to_wire() == {"type": "VHD", "runOutputName": "v", "aritfactTags": {"a": "b"}}
 
 
+def test_an_unknown_field_set_to_null_survives_the_round_trip_at_any_depth() -> None:
+    # Found by the loader's property test: exclude_none dropped the author's {"": null} in vmProfile.
+    distributor = VhdDistributor.model_validate({"runOutputName": "v", "futureField": None})
+    assert distributor.to_wire() == {"type": "VHD", "runOutputName": "v", "futureField": None}
+    template = ImageTemplate.from_arm(
+        {
+            "location": "westus2",
+            "properties": {
+                "source": ubuntu().to_wire(),
+                "distribute": [distributor.to_wire()],
+                "vmProfile": {"vmSize": "Standard_D2s_v3", "futureKnob": None},
+            },
+        }
+    )
+    written = template.to_arm()
+    assert written["properties"]["vmProfile"] == {"vmSize": "Standard_D2s_v3", "futureKnob": None}
+    assert written["properties"]["distribute"][0]["futureField"] is None
+    assert ImageTemplate.from_arm(written) == template
+    # Declared fields nobody gave stay out, as before.
+    assert "osDiskSizeGB" not in written["properties"]["vmProfile"]
+
+
 def test_property_names_match_case_insensitively() -> None:
     source = SharedImageVersionSource.model_validate({"type": "SharedImageVersion", "imageVersionID": "x"})
     assert source.image_version_id == "x"
