@@ -235,11 +235,6 @@ def _walk(cls: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, Any, s
 
 _SIMPLE = {str: "a string", int: "a whole number", bool: "True or False", float: "a number"}
 _SIMPLE_PLURAL = {str: "strings", int: "whole numbers", bool: "booleans", float: "numbers"}
-_FAMILY_NOUN = {
-    "PlatformImageSource": "source",
-    "ShellCustomizer": "customizer",
-    "VhdDistributor": "distributor",
-}
 _EXPRESSION = "an ARM template expression such as \"[parameters('name')]\""
 
 
@@ -251,8 +246,15 @@ def _is_expression(annotation: Any) -> bool:
 
 def _family_names(family: Mapping[str, type[WireModel]]) -> tuple[str, list[str]]:
     names = [c.__name__ for c in family.values() if not c.__name__.startswith("Unknown")]
-    noun = next((_FAMILY_NOUN[n] for n in names if n in _FAMILY_NOUN), "value")
+    # The family's noun is the last word its members share: ...Source, ...Customizer, ...Validator.
+    words = {re.findall(r"[A-Z][a-z]+", n)[-1] for n in names if re.findall(r"[A-Z][a-z]+", n)}
+    noun = words.pop().lower() if len(words) == 1 else "value"
     return noun, names
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: "a VmProfile", "an Optimize"."""
+    return f"{'an' if word[:1].lower() in 'aeio' else 'a'} {word}"
 
 
 def _or(words: list[str]) -> str:
@@ -271,7 +273,7 @@ def _describe(annotation: Any, plural: bool = False) -> str:
         base, _ = _unwrap(member)
         if family is not None:
             noun, names = _family_names(family)
-            kinds.append(f"{noun}s ({', '.join(names)})" if plural else f"a {noun}: {_or(names)}")
+            kinds.append(f"{noun}s ({', '.join(names)})" if plural else f"{_a(noun)}: {_or(names)}")
         elif get_origin(base) in (Sequence, tuple, list):
             kinds.append(
                 ("lists of " if plural else "a list of ") + _describe(_sequence_item(base), plural=True)
@@ -283,7 +285,7 @@ def _describe(annotation: Any, plural: bool = False) -> str:
         elif base in _SIMPLE:
             kinds.append(_SIMPLE_PLURAL[base] if plural else _SIMPLE[base])
         elif isinstance(base, type):
-            kinds.append(f"{base.__name__}s" if plural else f"a {base.__name__}")
+            kinds.append(f"{base.__name__}s" if plural else _a(base.__name__))
         else:
             kinds.append("values")
     if not kinds:
@@ -298,7 +300,7 @@ def _got(value: Any) -> str:
     from ._base import WireModel
 
     if isinstance(value, WireModel):
-        return f"a {type(value).__name__}"
+        return _a(type(value).__name__)
     if isinstance(value, bool):
         return f"the bool {value}"
     if isinstance(value, (str, int, float)):
@@ -306,7 +308,7 @@ def _got(value: Any) -> str:
         return f"the {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
     if value is None:
         return "None"
-    return f"a {type(value).__name__}"
+    return _a(type(value).__name__)
 
 
 def _short(value: Any) -> str:
@@ -320,8 +322,10 @@ def _instead(path: str, annotation: Any, name: str, value: Any) -> str:
 
     is_list = any(get_origin(_unwrap(m)[0]) in (Sequence, tuple, list) for m in _members(annotation))
     target = f"{name}=" if name and not path.endswith("]") else ""
-    if is_list and isinstance(value, (str, WireModel, Mapping)):
-        item = _sequence_item(annotation)
+    item = _sequence_item(annotation)
+    item_takes_models = _model_class(item) is not None or any(_family(m) for m in _members(item))
+    fits = isinstance(value, (WireModel, Mapping)) if item_takes_models else isinstance(value, str)
+    if is_list and fits:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit() and int in _members(item):
             return f"write {target}[{int(value)}]"
         return f"write {target}[{_short(value)}]"
@@ -331,7 +335,7 @@ def _instead(path: str, annotation: Any, name: str, value: Any) -> str:
         return f'write {target}{names[0]}(...), or a dict with its "type"'
     if family is not None and isinstance(value, WireModel):
         noun, _ = _family_names(family)
-        return f"a {type(value).__name__} is not a {noun}"
+        return f"{_a(type(value).__name__)} is not {_a(noun)}"
     model = _model_class(annotation)
     if model is not None and family is None and not isinstance(value, (WireModel, Mapping)):
         return f"write {target}{model.__name__}(...)"

@@ -257,6 +257,19 @@ MISTAKES: list[tuple[str, Callable[[], object], str, tuple[str, ...]]] = [
         ("`run_output_name` is required",),
     ),
     (
+        "string for optimize",
+        template(optimize="fast"),
+        "optimize",
+        ("expected an Optimize", "optimize=Optimize(...)"),
+    ),
+    ("bool for auto_run", template(auto_run=True), "auto_run", ("expected an AutoRun", "the bool True")),
+    (
+        "string as a validator",
+        template(validation={"inVMValidations": ["echo"]}),
+        "validation.in_vm_validations[0]",
+        ("a validator: ShellValidator", "ShellValidator(...)"),
+    ),
+    (
         "identities as a list",
         lambda: aib.UserAssignedIdentity(user_assigned_identities=[f"{SUB}/x"]),
         "user_assigned_identities",
