@@ -274,6 +274,10 @@ class _Handler(BaseHTTPRequestHandler):
         status = 405 if code == 501 else code  # ARM refuses an unsupported method with 405
         error, text = codes.get(code, ("InvalidRequest", message or "The request is malformed."))
         self.close_connection = True
+        if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
+            # An unreadable request line leaves http.server at HTTP/0.9, which answers without a status
+            # line or headers: answer as HTTP/1.1 instead.
+            self.request_version = "HTTP/1.1"
         with contextlib.suppress(OSError):  # the client is gone
             self._send(ArmError(status, error, text).to_response(), {})
 

@@ -255,3 +255,17 @@ def test_fuzz_every_answer_is_arm_json_and_reads_keep_working(shared: Arm, req: 
     listed = shared.call("GET", f"/subscriptions/{SUB}/{providers}", api_version=API)
     assert listed.status_code == 200
     assert "keep" in [t["name"] for t in listed.json()["value"]]
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [(b"GARBAGE\r\n\r\n", 400), (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505)],
+    ids=["malformed", "http2-line"],
+)
+def test_a_malformed_request_is_answered_in_arm_json(made: Arm, request_line: bytes, status: int) -> None:
+    raw = _raw(made.emulator, request_line)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0].split(b" ")[1] == str(status).encode()
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body)["error"]["code"]
+    reads_still_work(made)
