@@ -26,7 +26,13 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._azure import add_connection_arguments, image_builder_client, resource_group_name, template_name
+from ._azure import (
+    add_connection_arguments,
+    image_builder_client,
+    read_connection,
+    resource_group_name,
+    template_name,
+)
 from ._common import (
     CANCELLED,
     FAILED,
@@ -205,13 +211,9 @@ def upload_local_scripts(
     return len(found)
 
 
-def load_for_build(args: argparse.Namespace, credential: Any, subscription: str) -> Any:
-    """Read the file, upload its local scripts, fill parameters and check it; the ImageTemplate."""
-    from .._errors import TemplateValidationError
-    from ..loading import TemplateWarning, load_template
+def read_document(args: argparse.Namespace) -> Any:
+    """The template file's JSON (any shape); :class:`CliError` (exit 3) when it cannot be read."""
     from ..loading._read import read_source
-    from ._validate import UsageError as ParameterError
-    from ._validate import parameter_values
 
     path = Path(args.file)
     if not path.is_file():
@@ -221,11 +223,26 @@ def load_for_build(args: argparse.Namespace, credential: Any, subscription: str)
     if errors or document is None:
         first = errors[0] if errors else None
         raise CliError(f"{args.file}: {first.message if first else 'not a template'}", INVALID)
+    return document
+
+
+def parameters_of(args: argparse.Namespace) -> Any:
+    """``--parameters`` and ``--set``; :class:`CliError` (exit 2) on bad values."""
+    from ._validate import UsageError as ParameterError
+    from ._validate import parameter_values
+
     try:
-        values = parameter_values(args)
+        return parameter_values(args)
     except ParameterError as exc:
         raise CliError(str(exc), 2) from None
-    upload_local_scripts(document, path.parent, args, credential, args.resolved_connection.pipeline)
+
+
+def check_template(document: Any, args: argparse.Namespace, values: Any, subscription: str) -> Any:
+    """Fill and check the document at ``--api-version``; the ImageTemplate, or TemplateValidationError."""
+    from .._errors import TemplateValidationError
+    from ..loading import TemplateWarning, load_template
+    from ..validation import validate
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TemplateWarning)
         try:
@@ -237,28 +254,15 @@ def load_for_build(args: argparse.Namespace, credential: Any, subscription: str)
                 resource_group=args.resource_group,
             )
         except TemplateValidationError as exc:
-            for problem in exc.errors:
-                print(
-                    f"  error: {problem.path or '<template>'}: {problem.message} [{problem.code}]",
-                    file=sys.stderr,
-                )
+            _print_problems("error", exc.errors)
             raise
     for warning in caught:
         for line in str(warning.message).splitlines()[1:] or [str(warning.message)]:
             print(f"  warning: {line.strip()}", file=sys.stderr)
-    from ..validation import validate
-
     report = validate(template, api_version=args.api_version)
-    for problem in report.warnings:
-        print(
-            f"  warning: {problem.path or '<template>'}: {problem.message} [{problem.code}]", file=sys.stderr
-        )
+    _print_problems("warning", report.warnings)
     if not report.ok:
-        for problem in report.errors:
-            print(
-                f"  error: {problem.path or '<template>'}: {problem.message} [{problem.code}]",
-                file=sys.stderr,
-            )
+        _print_problems("error", report.errors)
         raise TemplateValidationError(report.errors, report.warnings)
     return template
 
@@ -267,6 +271,16 @@ def _print_problems(severity: str, problems: Any) -> None:
     for problem in problems:
         where = problem.path or "<template>"
         print(f"  {severity}: {where}: {problem.message} [{problem.code}]", file=sys.stderr)
+
+
+def _scope_subscription(args: argparse.Namespace) -> str | None:
+    """The subscription the build will use, known before connecting (None when it is not yet)."""
+    from ..emulator._emulator import DEFAULT_SUBSCRIPTION
+
+    arm = read_connection(args, in_process_emulator=True)
+    if arm.subscription is None and args.emulator and not args.base_url:
+        return DEFAULT_SUBSCRIPTION  # the emulator this command starts
+    return arm.subscription
 
 
 # -- after the run ----------------------------------------------------------------------------------------
@@ -365,12 +379,26 @@ def run_build(args: argparse.Namespace) -> int:
     if args.copy_vhd_to and "://" not in args.copy_vhd_to:
         raise CliError(f"--copy-vhd-to {args.copy_vhd_to}: give the container's URL (https://...)", 2)
     started = time.monotonic()
-    with image_builder_client(args, polling_interval=args.polling_interval) as client:
-        arm = args.resolved_connection
+    document = read_document(args)
+    values = parameters_of(args)
+    template = None
+    # A template without local scripts is checked before anything is asked of Azure (a credential included).
+    subscription = _scope_subscription(args)
+    if not local_scripts(document) and subscription is not None:
         try:
-            template = load_for_build(args, args.resolved_credential, arm.subscription)
+            template = check_template(document, args, values, subscription)
         except TemplateValidationError as exc:
             raise CliError(explain(exc)[0], INVALID) from None
+    with image_builder_client(args, polling_interval=args.polling_interval) as client:
+        arm = args.resolved_connection
+        if template is None:
+            upload_local_scripts(
+                document, Path(args.file).parent, args, args.resolved_credential, arm.pipeline
+            )
+            try:
+                template = check_template(document, args, values, arm.subscription)
+            except TemplateValidationError as exc:
+                raise CliError(explain(exc)[0], INVALID) from None
         display = ProgressDisplay(stream=sys.stderr)
         try:
             result = _build(client, args, template, display)

@@ -40,7 +40,8 @@ class _Dispatcher(Dispatcher):
         return super().dispatch(request)
 
 
-_DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+#: The subscription id an emulator reports unless told otherwise (any subscription id works).
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
 class Emulator:
@@ -96,7 +97,7 @@ class Emulator:
         artifacts: ArtifactStore | None = None,
         providers: Iterable[str] = (),
         page_size: int = 100,
-        subscription_id: str = _DEFAULT_SUBSCRIPTION,
+        subscription_id: str = DEFAULT_SUBSCRIPTION,
         script_fetcher: Callable[[str], bytes] | None = None,
         host: str = "127.0.0.1",
     ) -> None:

@@ -166,6 +166,7 @@ def cases(files: dict[str, str], emu: Emulator) -> list[tuple[list[str], int]]:
         (["validate", files["notjson"]], 3),
         (["validate", invalid], 3),
         (["build", invalid, *t, "--emulator"], 3),
+        (["build", invalid, *t, "--subscription", SUB], 3),  # checked before asking for a credential
         (["build", files["missing"], *t, "--emulator"], 3),
         (["build", files["notjson"], *t, "--emulator"], 3),
         (["build", local, *t, "--emulator"], 3),  # a local script and no --scripts-account
