@@ -178,6 +178,8 @@ def cases(files: dict[str, str], emu: Emulator) -> list[tuple[list[str], int]]:
         (["logs", "rg", "t", "--subscription", SUB], 1),
         (["logs", "rg", "t", "--storage-url", "https://127.0.0.1:1/acct", "--subscription", SUB], 1),
         (["list", "--subscription", SUB, "--emulator", "--base-url", "https://127.0.0.1:1"], 1),
+        (["logs", "rg", "t", "--subscription", SUB, "--emulator", "--base-url", "https://127.0.0.1:1"], 1),
+        (["preflight", f, "--subscription", SUB, "--emulator", "--base-url", "https://127.0.0.1:1"], 1),
         (["show", *t, "--subscription", SUB, "--emulator", "--base-url", emu.base_url], 1),  # CA not trusted
         (["show", *missing], 1),
         (["status", *missing], 1),
