@@ -30,11 +30,12 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .._router import ArmError, Request, Response, Router
+from .._router import ArmError, Request, Response
 from .._state import StateStore
+from ._base import Provider, RouteSpec
 
 if TYPE_CHECKING:
-    from . import ProviderContext
+    pass
 
 __all__ = ["KNOWN_NAMESPACES", "display_region", "register", "require_group", "short_region"]
 
@@ -216,23 +217,64 @@ def _require_namespace(namespace: str) -> str:
 REGISTRATION_POLLS = 1
 
 
-def register(router: Router, context: ProviderContext) -> None:
-    """Add the Microsoft.Resources routes to ``router``, keeping their data in the emulator's state."""
-    _register(router, context.state, registration_polls=REGISTRATION_POLLS)
+_GROUP = "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}"
+_PROVIDERS = "/subscriptions/{subscriptionId}/providers"
 
 
-def _register(router: Router, store: StateStore, *, registration_polls: int) -> None:
-    group_path = "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}"
-    ns = "Microsoft.Resources"
+class ResourcesProvider(Provider):
+    """Microsoft.Resources: resource groups (with the staging groups Image Builder made), the resources in a
+    group, and provider registration; kept in the store's ``resources`` section."""
 
-    def put_group(request: Request, params: dict[str, str]) -> Response:
+    namespace = "Microsoft.Resources"
+    ROUTES = (
+        RouteSpec("PUT", _GROUP, "resources.resourceGroups.createOrUpdate", "put_group"),
+        RouteSpec("GET", _GROUP, "resources.resourceGroups.get", "get_group"),
+        RouteSpec("HEAD", _GROUP, "resources.resourceGroups.head", "head_group"),
+        RouteSpec("DELETE", _GROUP, "resources.resourceGroups.delete", "delete_group"),
+        RouteSpec(
+            "GET",
+            "/subscriptions/{subscriptionId}/resourcegroups",
+            "resources.resourceGroups.list",
+            "list_groups",
+        ),
+        RouteSpec(
+            "GET", _GROUP + "/resources", "resources.resources.listByResourceGroup", "list_group_resources"
+        ),
+        RouteSpec(
+            "GET",
+            "/subscriptions/{subscriptionId}/operationresults/{operationId}",
+            "resources.operationResults.get",
+            "operation_result",
+        ),
+        RouteSpec("GET", _PROVIDERS, "resources.providers.list", "list_providers"),
+        RouteSpec(
+            "GET", _PROVIDERS + "/{resourceProviderNamespace}", "resources.providers.get", "get_provider"
+        ),
+        RouteSpec(
+            "POST",
+            _PROVIDERS + "/{resourceProviderNamespace}/register",
+            "resources.providers.register",
+            "register_provider",
+        ),
+        RouteSpec(
+            "POST",
+            _PROVIDERS + "/{resourceProviderNamespace}/unregister",
+            "resources.providers.unregister",
+            "unregister_provider",
+        ),
+    )
+
+    #: ``GET`` calls after a register before the namespace reads ``Registered``.
+    registration_polls = REGISTRATION_POLLS
+
+    def put_group(self, request: Request, params: dict[str, str]) -> Response:
         sub, name = params["subscriptionId"], params["resourceGroupName"]
         body = body_object(request)
         location = body.get("location")
         if not isinstance(location, str) or not location:
             raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
-        with store.changing():
-            groups = _groups(store)
+        with self.store.changing():
+            groups = _groups(self.store)
             existing = groups.get(_key(sub, name))
             stored = {
                 "id": f"/subscriptions/{sub}/resourceGroups/{name if existing is None else existing['name']}",
@@ -246,43 +288,43 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
             groups[_key(sub, name)] = stored
         return Response.json(201 if existing is None else 200, stored)
 
-    def get_group(request: Request, params: dict[str, str]) -> Response:
-        with store.locked():
-            group = _public(require_group(store, params["subscriptionId"], params["resourceGroupName"]))
+    def get_group(self, request: Request, params: dict[str, str]) -> Response:
+        with self.store.locked():
+            group = _public(require_group(self.store, params["subscriptionId"], params["resourceGroupName"]))
         return Response.json(200, group)
 
-    def head_group(request: Request, params: dict[str, str]) -> Response:
-        with store.locked():
-            exists = find_group(store, params["subscriptionId"], params["resourceGroupName"]) is not None
+    def head_group(self, request: Request, params: dict[str, str]) -> Response:
+        with self.store.locked():
+            exists = find_group(self.store, params["subscriptionId"], params["resourceGroupName"]) is not None
         return Response.empty(204 if exists else 404)
 
-    def delete_group(request: Request, params: dict[str, str]) -> Response:
+    def delete_group(self, request: Request, params: dict[str, str]) -> Response:
         sub, name = params["subscriptionId"], params["resourceGroupName"]
-        with store.changing():
-            if _groups(store).pop(_key(sub, name), None) is None:
+        with self.store.changing():
+            if _groups(self.store).pop(_key(sub, name), None) is None:
                 return Response.empty(204)
-            _delete_contents(store, sub, name)
+            _delete_contents(self.store, sub, name)
         token = uuid.uuid4().hex.upper()
         location = f"{request.base_url}/subscriptions/{sub}/operationresults/{token}"
         location += f"?api-version={request.api_version}"
         return Response.empty(202, {"Location": location, "Retry-After": "0"})
 
-    def operation_result(request: Request, params: dict[str, str]) -> Response:
+    def operation_result(self, request: Request, params: dict[str, str]) -> Response:
         return Response.empty(200)
 
-    def list_groups(request: Request, params: dict[str, str]) -> Response:
+    def list_groups(self, request: Request, params: dict[str, str]) -> Response:
         sub = params["subscriptionId"]
         prefix = sub.lower() + "/"
-        with store.locked():
-            groups = {**_staging_groups(store, sub), **_groups(store)}
+        with self.store.locked():
+            groups = {**_staging_groups(self.store, sub), **_groups(self.store)}
             value = [_public(g) for k, g in sorted(groups.items()) if k.startswith(prefix)]
         return Response.json(200, {"value": value})
 
-    def list_group_resources(request: Request, params: dict[str, str]) -> Response:
+    def list_group_resources(self, request: Request, params: dict[str, str]) -> Response:
         sub, name = params["subscriptionId"], params["resourceGroupName"]
         wanted = _resource_type_filter(request)
-        with store.locked():
-            group = require_group(store, sub, name)
+        with self.store.locked():
+            group = require_group(self.store, sub, name)
             value = []
             if group.get("_storageAccount"):
                 account = group["_storageAccount"]
@@ -300,7 +342,7 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
             for section, table, _ in _GROUP_CONTENTS:
                 if section == "authorization":
                     continue  # role assignments are extension resources, not listed here
-                for key, resource in sorted((store.section(section).get(table) or {}).items()):
+                for key, resource in sorted((self.store.section(section).get(table) or {}).items()):
                     if key.startswith(prefix):
                         value.append(
                             {k: resource[k] for k in ("id", "name", "type", "location") if k in resource}
@@ -309,88 +351,44 @@ def _register(router: Router, store: StateStore, *, registration_polls: int) -> 
             value = [r for r in value if str(r["type"]).lower() == wanted]
         return Response.json(200, {"value": value})
 
-    def get_provider(request: Request, params: dict[str, str]) -> Response:
+    def get_provider(self, request: Request, params: dict[str, str]) -> Response:
         sub, namespace = params["subscriptionId"], _require_namespace(params["resourceProviderNamespace"])
-        with store.changing():
-            pending: dict[str, int] = store.section(SECTION).setdefault("registering", {})
+        with self.store.changing():
+            pending: dict[str, int] = self.store.section(SECTION).setdefault("registering", {})
             key = _key(sub, namespace)
             if key in pending:
                 if pending[key] > 0:
                     pending[key] -= 1
-                    return Response.json(200, _provider_body(store, sub, namespace, "Registering"))
+                    return Response.json(200, _provider_body(self.store, sub, namespace, "Registering"))
                 del pending[key]
-                store.set_registered(sub, namespace, True)
-        return Response.json(200, _provider_body(store, sub, namespace))
+                self.store.set_registered(sub, namespace, True)
+        return Response.json(200, _provider_body(self.store, sub, namespace))
 
-    def list_providers(request: Request, params: dict[str, str]) -> Response:
+    def list_providers(self, request: Request, params: dict[str, str]) -> Response:
         sub = params["subscriptionId"]
-        with store.locked():
-            value = [_provider_body(store, sub, n) for n in KNOWN_NAMESPACES]
+        with self.store.locked():
+            value = [_provider_body(self.store, sub, n) for n in KNOWN_NAMESPACES]
         return Response.json(200, {"value": value})
 
-    def register_provider(request: Request, params: dict[str, str]) -> Response:
+    def register_provider(self, request: Request, params: dict[str, str]) -> Response:
         sub, namespace = params["subscriptionId"], _require_namespace(params["resourceProviderNamespace"])
-        with store.changing():
-            if store.is_registered(sub, namespace):
-                return Response.json(200, _provider_body(store, sub, namespace))
-            if registration_polls <= 0:
-                store.set_registered(sub, namespace, True)
-                return Response.json(200, _provider_body(store, sub, namespace))
-            store.section(SECTION).setdefault("registering", {})[_key(sub, namespace)] = registration_polls
-        return Response.json(200, _provider_body(store, sub, namespace, "Registering"))
+        with self.store.changing():
+            if self.store.is_registered(sub, namespace):
+                return Response.json(200, _provider_body(self.store, sub, namespace))
+            if self.registration_polls <= 0:
+                self.store.set_registered(sub, namespace, True)
+                return Response.json(200, _provider_body(self.store, sub, namespace))
+            self.store.section(SECTION).setdefault("registering", {})[_key(sub, namespace)] = (
+                self.registration_polls
+            )
+        return Response.json(200, _provider_body(self.store, sub, namespace, "Registering"))
 
-    def unregister_provider(request: Request, params: dict[str, str]) -> Response:
+    def unregister_provider(self, request: Request, params: dict[str, str]) -> Response:
         sub, namespace = params["subscriptionId"], _require_namespace(params["resourceProviderNamespace"])
-        with store.changing():
-            store.section(SECTION).setdefault("registering", {}).pop(_key(sub, namespace), None)
-            store.set_registered(sub, namespace, False)
-        return Response.json(200, _provider_body(store, sub, namespace, "Unregistering"))
+        with self.store.changing():
+            self.store.section(SECTION).setdefault("registering", {}).pop(_key(sub, namespace), None)
+            self.store.set_registered(sub, namespace, False)
+        return Response.json(200, _provider_body(self.store, sub, namespace, "Unregistering"))
 
-    router.add("PUT", group_path, put_group, name="resources.resourceGroups.createOrUpdate", namespace=ns)
-    router.add("GET", group_path, get_group, name="resources.resourceGroups.get", namespace=ns)
-    router.add("HEAD", group_path, head_group, name="resources.resourceGroups.head", namespace=ns)
-    router.add("DELETE", group_path, delete_group, name="resources.resourceGroups.delete", namespace=ns)
-    router.add(
-        "GET",
-        "/subscriptions/{subscriptionId}/resourcegroups",
-        list_groups,
-        name="resources.resourceGroups.list",
-        namespace=ns,
-    )
-    router.add(
-        "GET",
-        group_path + "/resources",
-        list_group_resources,
-        name="resources.resources.listByResourceGroup",
-        namespace=ns,
-    )
-    router.add(
-        "GET",
-        "/subscriptions/{subscriptionId}/operationresults/{operationId}",
-        operation_result,
-        name="resources.operationResults.get",
-        namespace=ns,
-    )
-    providers = "/subscriptions/{subscriptionId}/providers"
-    router.add("GET", providers, list_providers, name="resources.providers.list", namespace=ns)
-    router.add(
-        "GET",
-        providers + "/{resourceProviderNamespace}",
-        get_provider,
-        name="resources.providers.get",
-        namespace=ns,
-    )
-    router.add(
-        "POST",
-        providers + "/{resourceProviderNamespace}/register",
-        register_provider,
-        name="resources.providers.register",
-        namespace=ns,
-    )
-    router.add(
-        "POST",
-        providers + "/{resourceProviderNamespace}/unregister",
-        unregister_provider,
-        name="resources.providers.unregister",
-        namespace=ns,
-    )
+
+register = ResourcesProvider.registrar()
