@@ -1,9 +1,10 @@
 """Provider modules: each serves the routes of one Azure resource provider on the emulator's router.
 
-A provider module is any module with a ``register(router, context)`` function. The emulator loads the
-modules named in :data:`DEFAULT_PROVIDERS` that exist (so a provider added later is picked up without
-touching the server), then any extra ones given as ``Emulator(providers=[...])``. See docs/emulator.md,
-"Adding a provider".
+A provider module is any module with a ``register(router, context)`` function; the built-in ones each
+define a :class:`Provider` subclass with a route table (:class:`RouteSpec` rows) and
+``register = X.registrar()``. The emulator loads the modules named in :data:`DEFAULT_PROVIDERS` that
+exist (so a provider added later is picked up without touching the server), then any extra ones given as
+``Emulator(providers=[...])``. See docs/emulator.md, "Adding a provider".
 
 Example:
     >>> from azimagebuilder.emulator.providers import DEFAULT_PROVIDERS
@@ -28,7 +29,15 @@ from .._state import StateStore
 if TYPE_CHECKING:
     from .._router import Router
 
-__all__ = ["DEFAULT_PROVIDERS", "EmulatorSettings", "ProviderContext", "ProviderModule", "load_providers"]
+__all__ = [
+    "DEFAULT_PROVIDERS",
+    "EmulatorSettings",
+    "Provider",
+    "ProviderContext",
+    "ProviderModule",
+    "RouteSpec",
+    "load_providers",
+]
 
 #: Loaded in this order when present. Image Builder is this package's; the others are the resources a
 #: build touches (resource groups, images and galleries, identities, role assignments).
@@ -105,3 +114,6 @@ def load_providers(names: Iterable[str]) -> list[ModuleType]:
             raise TypeError(f"provider module {name} has no register(router, context) function")
         modules.append(module)
     return modules
+
+
+from ._base import Provider, RouteSpec  # noqa: E402 - after ProviderContext, which _base refers to
