@@ -148,7 +148,13 @@ def test_an_unterminated_comment_or_string_is_an_error() -> None:
 
 # -- properties ---------------------------------------------------------------------------------------------
 
-EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Bounded for CI; there (CI set) the same examples every run, locally new ones each time.
+EXAMPLES = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 scalars = st.one_of(
     st.none(),
