@@ -203,13 +203,21 @@ def _field_annotation(cls: type[WireModel], name: str) -> Any:
 
 def _walk(cls: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, Any, str]:
     """A pydantic error location -> (Python path, the annotation there, the keyword/field name there)."""
+    path, annotation, name, _ = _walk_both(cls, loc)
+    return path, annotation, name
+
+
+def _walk_both(cls: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, Any, str, str]:
+    """As :func:`_walk`, plus the wire (camelCase JSON) path."""
     path = ""
+    wire = ""
     annotation: Any = cls
     name = ""
     family_of_tag: Any = None
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+            wire += f"[{part}]"
             annotation, family_of_tag = _sequence_item(annotation), None
             continue
         family = _family(annotation)
@@ -221,16 +229,43 @@ def _walk(cls: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, Any, s
             field = _field_names(model).get(part)
             if field is not None:
                 path += f".{field}" if path else field
+                alias = model.__pydantic_fields__[field].alias or field
+                wire += f".{alias}" if wire else alias
                 annotation, name, family_of_tag = _field_annotation(model, field), field, None
                 continue
         if _mapping_value(annotation) is not Any or get_origin(_unwrap(annotation)[0]) in (Mapping, dict):
             path += f"[{part!r}]"
+            wire += f".{part}" if str(part).isidentifier() else f"[{part!r}]"  # JSON paths: tags.team
             annotation, family_of_tag = _mapping_value(annotation), None
             continue
         # a union member's label (``int``, ``function-after[...]``): not part of the path
     if family_of_tag is not None:
         annotation = family_of_tag  # an error about the member as a whole: describe the family
-    return path, annotation, name
+    return path, annotation, name, wire
+
+
+def wire_problems(cls: type[WireModel], exc: ValidationError) -> list[tuple[str, bool, str]]:
+    """A pydantic error of ``cls.model_validate(json)`` as (wire path, missing?, message), one per place.
+
+    The same words as for Python, without the Python spelling of what to write.
+    """
+    grouped: dict[str, list[tuple[dict[str, Any], Any, str]]] = {}
+    wires: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        path, annotation, name, wire = _walk_both(cls, tuple(err["loc"]))
+        grouped.setdefault(path, []).append((dict(err), annotation, name))
+        wires.setdefault(path, wire)
+    deeper = {p for p in grouped if any(q != p and q.startswith((f"{p}.", f"{p}[")) for q in grouped if p)}
+    out: list[tuple[str, bool, str]] = []
+    for path, errors in grouped.items():
+        if path in deeper:
+            continue
+        wire = wires[path]
+        message, missing = _message(cls, path, errors)
+        # JSON has no keywords: the Python spelling of what to write is left out
+        message = f"`{wire.rsplit('.', 1)[-1]}` is required" if missing else message.split("; write ", 1)[0]
+        out.append((wire, missing, message))
+    return out
 
 
 _SIMPLE = {str: "a string", int: "a whole number", bool: "True or False", float: "a number"}

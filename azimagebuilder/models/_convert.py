@@ -51,20 +51,18 @@ def error_path(loc: tuple[int | str, ...]) -> str:
 
 
 def raise_for_validation_error(exc: ValidationError, source: str | None = None) -> None:
-    """Re-raise a pydantic error as TemplateValidationError, one problem per error."""
+    """Re-raise a pydantic error of the template model as TemplateValidationError, one problem per place."""
     from .._codes import MISSING_FIELD, WRONG_VALUE_TYPE
     from .._errors import TemplateValidationError
     from .._problems import Problem
+    from ._construct import wire_problems
+    from ._template import ImageTemplate
 
     problems: list[Problem] = []
-    seen: set[str] = set()
-    for err in exc.errors():
-        path = error_path(tuple(err["loc"]))
-        if path in seen:  # each member of a union fails on its own: one problem per place is enough
-            continue
-        seen.add(path)
-        code = MISSING_FIELD if err["type"] == "missing" else WRONG_VALUE_TYPE
-        problems.append(Problem(path, code, str(err["msg"]), "error"))
+    for wire, missing, message in wire_problems(ImageTemplate, exc):
+        top = wire.split(".", 1)[0].split("[", 1)[0]
+        path = wire if top in _TOP_LEVEL_LOCS else (f"properties.{wire}" if wire else "properties")
+        problems.append(Problem(path, MISSING_FIELD if missing else WRONG_VALUE_TYPE, message, "error"))
     raise TemplateValidationError(problems, source=source) from None
 
 

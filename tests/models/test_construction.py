@@ -428,3 +428,47 @@ def test_the_signature_is_snake_case_right_after_import() -> None:
         assert repr(name) in names
     assert "vmProfile" not in names
     assert customize == "Sequence[Customizer]"
+
+
+@pytest.mark.parametrize(
+    ("properties", "path", "words"),
+    [
+        ({"source": "ubuntu"}, "properties.source", ("expected a source", "got the str 'ubuntu'")),
+        (
+            {"customize": [{"type": "Shell", "inline": "echo"}]},
+            "properties.customize[0].inline",
+            ("a list of strings",),
+        ),
+        (
+            {"distribute": [{"type": "VHD"}]},
+            "properties.distribute[0].runOutputName",
+            ("`runOutputName` is required",),
+        ),
+        ({"vmProfile": {"osDiskSizeGB": "big"}}, "properties.vmProfile.osDiskSizeGB", ("a whole number",)),
+    ],
+)
+def test_from_arm_reports_json_paths_in_the_same_words(
+    properties: dict[str, Any], path: str, words: tuple[str, ...]
+) -> None:
+    doc: dict[str, Any] = {
+        "location": "westus2",
+        "properties": {
+            "source": {
+                "type": "PlatformImage",
+                "publisher": "C",
+                "offer": "O",
+                "sku": "s",
+                "version": "latest",
+            },
+            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+            **properties,
+        },
+    }
+    with pytest.raises(aib.TemplateValidationError) as info:
+        aib.ImageTemplate.from_arm(doc)
+    assert [p.path for p in info.value.errors] == [path]
+    text = str(info.value)
+    for word in words:
+        assert word in text
+    for word in (*PYDANTIC_WORDS, "write "):
+        assert word not in text
