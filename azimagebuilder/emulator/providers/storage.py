@@ -33,13 +33,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._router import Request, Response, Router
+from .._router import Request, Response
+from ._base import Provider, RouteSpec
 from .resources import find_group, group_not_found, resource_not_found
 
 if TYPE_CHECKING:
-    from . import ProviderContext
+    pass
 
-__all__ = ["blob_endpoint", "register"]
+__all__ = ["StorageProvider", "blob_endpoint", "register"]
 
 _TYPE = "Microsoft.Storage/storageAccounts"
 
@@ -60,14 +61,22 @@ def blob_endpoint(artifacts: object, account: str) -> str:
     return f"https://{account}.blob.core.windows.net/"
 
 
-def register(router: Router, context: ProviderContext) -> None:
-    """Add the Microsoft.Storage route to ``router``."""
-    store = context.state
+_ACCOUNT = (
+    "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
+    f"{_TYPE}/{{accountName}}"
+)
 
-    def get_account(request: Request, params: dict[str, str]) -> Response:
+
+class StorageProvider(Provider):
+    """Microsoft.Storage: the staging storage account of each staging resource group (read only)."""
+
+    namespace = "Microsoft.Storage"
+    ROUTES = (RouteSpec("GET", _ACCOUNT, "storage.storageAccounts.getProperties", "get_account"),)
+
+    def get_account(self, request: Request, params: dict[str, str]) -> Response:
         sub, group_name, name = params["subscriptionId"], params["resourceGroupName"], params["accountName"]
-        with store.locked():
-            group = find_group(store, sub, group_name)
+        with self.store.locked():
+            group = find_group(self.store, sub, group_name)
         if group is None:
             raise group_not_found(group_name)
         account = group.get("_storageAccount")
@@ -84,18 +93,12 @@ def register(router: Router, context: ProviderContext) -> None:
             "tags": {},
             "properties": {
                 "provisioningState": "Succeeded",
-                "primaryEndpoints": {"blob": blob_endpoint(context.artifacts, account)},
+                "primaryEndpoints": {"blob": blob_endpoint(self.ctx.artifacts, account)},
                 "primaryLocation": location,
                 "statusOfPrimary": "available",
             },
         }
         return Response.json(200, body)
 
-    router.add(
-        "GET",
-        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
-        f"{_TYPE}/{{accountName}}",
-        get_account,
-        name="storage.storageAccounts.getProperties",
-        namespace="Microsoft.Storage",
-    )
+
+register = StorageProvider.registrar()

@@ -76,8 +76,6 @@ def test_every_built_in_provider_has_the_one_shape() -> None:
     import importlib
 
     for name in DEFAULT_PROVIDERS:
-        if name.endswith(".storage"):
-            continue  # the CLI work's staging-account provider: one route, converted separately
         module = importlib.import_module(name)
         providers = [
             value
