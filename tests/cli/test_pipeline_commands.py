@@ -322,3 +322,35 @@ def test_ctrl_c_says_the_build_goes_on(
     assert "goes on in Azure" in err
     assert "azimagebuilder status -g rg -n stopped --wait" in err
     assert "azimagebuilder cancel -g rg -n stopped" in err
+
+
+def test_a_template_never_run_and_a_run_that_fails(
+    emu: Emulator, target: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from azimagebuilder import ImageBuilderClient
+
+    doc = copy.deepcopy(DOC)
+    doc["tags"] = {SCENARIO_TAG: "fail:Building"}
+    with ImageBuilderClient(
+        emu.credential, SUB, base_url=emu.base_url, connection_verify=emu.ca_cert, api_version="2024-02-01"
+    ) as client:
+        client.begin_create_or_update("rg", "fresh", doc, validate=False).result()
+    assert main(["outputs", "-g", "rg", "-n", "fresh", *target]) == 0
+    assert capsys.readouterr().out == "(no run outputs)\n"
+    status, document, _ = run_json(capsys, "status", "-g", "rg", "-n", "fresh", *target)
+    assert (status, document["lastRunStatus"]) == (0, None)
+    assert main(["status", "-g", "rg", "-n", "fresh", *target]) == 0
+    assert "(never run)" in capsys.readouterr().out
+    # The run fails: exit 1, the code and the log on stderr, the error in the JSON.
+    status, document, err = run_json(
+        capsys, "run", "-g", "rg", "-n", "fresh", *target, "--polling-interval", "0.1"
+    )
+    assert status == 1
+    assert document["runState"] == "Failed"
+    assert document["error"]["code"] == "PackerBuildFailed"
+    assert "customization.log" in err
+    assert main(["run", "-g", "rg", "-n", "fresh", *target, "--polling-interval", "0.1"]) == 1
+    assert capsys.readouterr().out == ""  # the table is for outputs; a failed run has none
+    # status --wait on a run that has ended Failed: exit 1 too.
+    status, document, _ = run_json(capsys, "status", "-g", "rg", "-n", "fresh", *target, "--wait")
+    assert (status, document["runState"]) == (1, "Failed")
