@@ -472,3 +472,16 @@ def test_from_arm_reports_json_paths_in_the_same_words(
         assert word in text
     for word in (*PYDANTIC_WORDS, "write "):
         assert word not in text
+
+
+def test_jupyter_completion_offers_the_snake_case_keywords() -> None:
+    # IPython's completer (Jupyter's) asks jedi, which reads the live signature: in a fresh interpreter,
+    # right after the import, before any model was built.
+    pytest.importorskip("jedi")
+    code = (
+        "import jedi, azimagebuilder as aib\n"
+        "for text in ('aib.ImageTemplate(vm_', 'aib.ShellCustomizer(script', 'aib.VmProfile(os_'):\n"
+        "    print([c.name for c in jedi.Interpreter(text, [{'aib': aib}]).complete()])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["['vm_profile=']", "['script_uri=']", "['os_disk_size_gb=']"]
