@@ -20,7 +20,8 @@ Served (the subset of the Blob service REST API those clients use):
 
 Any credential is accepted (a bearer token, Shared Key, a SAS, none): the emulator checks no signature.
 Differences from Azure: a write to a container that does not exist creates it (Azure answers 404
-``ContainerNotFound``); list answers have one page.
+``ContainerNotFound``); list answers have one page; a request body is at most 4 MiB (the emulator's limit),
+so larger uploads need ``max_single_put_size`` / ``max_block_size`` of 4 MiB or less.
 
 Example:
     >>> from azimagebuilder.emulator._artifacts import MemoryArtifactStore
@@ -37,7 +38,9 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import logging
 import re
+import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -49,6 +52,8 @@ from ._artifacts import MemoryArtifactStore, StoredBlob
 from ._router import Request, Response
 
 __all__ = ["BlobService", "is_blob_request"]
+
+logger = logging.getLogger("azimagebuilder.emulator")
 
 _ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 #: First path segments that belong to Azure Resource Manager, never to an account.
@@ -106,6 +111,7 @@ class BlobService:
     def __init__(self, store: MemoryArtifactStore) -> None:
         self.store = store
         self._blocks: dict[tuple[str, str, str], dict[str, bytes]] = {}
+        self._lock = threading.Lock()
 
     def handle(self, request: Request) -> Response:
         """Answer one request whose path is ``/<account>[/<container>[/<blob>]]``."""
@@ -113,6 +119,10 @@ class BlobService:
             return self._handle(request)
         except BlobError as err:
             return err.to_response(request)
+        except Exception:  # a bug here must not kill the connection thread
+            logger.exception("emulator blob handler failed for %s %s", request.method, request.path)
+            error = BlobError(500, "InternalError", "The server encountered an internal error.")
+            return error.to_response(request)
 
     # -- dispatch ------------------------------------------------------------------------------------
     def _handle(self, request: Request) -> Response:
@@ -280,11 +290,13 @@ class BlobService:
     def _put_block(self, request: Request, key: tuple[str, str, str], block_id: str) -> Response:
         if not block_id:
             raise BlobError(400, "InvalidQueryParameterValue", "blockid is required.")
-        self._blocks.setdefault(key, {})[block_id] = request.body
+        with self._lock:
+            self._blocks.setdefault(key, {})[block_id] = request.body
         return Response(201, b"", {**_version(request), "x-ms-request-server-encrypted": "true"})
 
     def _put_block_list(self, request: Request, key: tuple[str, str, str]) -> Response:
-        staged = self._blocks.pop(key, {})
+        with self._lock:
+            staged = self._blocks.pop(key, {})
         old = self.store.get(key)
         self._check_conditions(request, old)
         try:

@@ -171,3 +171,32 @@ def test_urls_are_azure_shaped_until_the_emulator_binds_the_store() -> None:
     [moved] = store.urls()
     assert moved.startswith("https://127.0.0.1:9/")
     assert store.read(moved) == b"x"
+
+
+def test_a_large_upload_in_blocks_reads_back(built: Built) -> None:
+    from azure.storage.blob import BlobClient
+
+    emu, _, _ = built
+    data = bytes(range(256)) * (12 * 1024)  # 3 MiB
+    blob = BlobClient.from_blob_url(
+        f"{emu.base_url}/bigacct/uploads/big.bin",
+        credential=emu.credential,
+        max_single_put_size=1024 * 1024,
+        max_block_size=1024 * 1024,
+        **kwargs(emu),
+    )
+    blob.upload_blob(data, overwrite=True)  # three Put Block calls and a Put Block List
+    assert blob.get_blob_properties().size == len(data)
+    assert blob.download_blob(max_concurrency=1).readall() == data
+
+
+def test_a_bad_range_and_a_bad_verb_answer_blob_errors(built: Built) -> None:
+    import requests
+
+    emu, _, vhd = built
+    answer = requests.get(vhd, headers={"x-ms-range": "bytes=999999-"}, verify=emu.ca_cert)
+    assert answer.status_code == 416
+    assert answer.headers["x-ms-error-code"] == "InvalidRange"
+    answer = requests.patch(vhd, verify=emu.ca_cert)
+    assert answer.status_code == 405
+    assert "<Code>UnsupportedHttpVerb</Code>" in answer.text
