@@ -7,7 +7,8 @@ Three things live here, shared by the sync and async clients:
   ``Retry-After``), with bounded exponential backoff and jitter. Retrying a POST could start a build twice;
   the clients *reconcile* instead (below).
 - Reconciliation: when a retried ``POST .../run`` meets ``409`` and the template shows a run in progress,
-  the earlier attempt did start it: the client adopts that run and polls it (:func:`adopted_run`). When a
+  the earlier attempt did start it: the client adopts that run and polls it (:func:`adopted_run`); a
+  retried ``POST .../cancel`` that meets ``409`` while the run is canceling or canceled likewise. When a
   retried ``PUT`` meets ``409`` and the template the service holds has the same content, the earlier
   attempt created it: the client polls that template (:func:`adopted_template`).
 - :class:`StripAuthorizationPolicy` / :class:`AsyncStripAuthorizationPolicy`: the innermost policy. After
@@ -181,9 +182,12 @@ def adopted_template(template_response: Any, wanted: Mapping[str, Any]) -> bool:
 
 def adopted(kind: str, template_response: Any, request: Any) -> bool:
     """Whether a retried ``request`` that met 409 adopts what the template (a GET answer) shows:
-    ``kind`` ``"run"`` (a run in progress) or ``"put"`` (the same template as the PUT's body)."""
+    ``kind`` ``"run"`` (a run in progress), ``"cancel"`` (the run canceling or canceled) or ``"put"``
+    (the same template as the PUT's body)."""
     if kind == "run":
         return adopted_run(template_response)
+    if kind == "cancel":  # the first attempt's cancel is under way, or done
+        return _run_state(_body(template_response)).lower() in ("canceling", "canceled")
     try:
         content = request.content
         wanted = json.loads(content) if isinstance(content, (str, bytes)) else None

@@ -440,7 +440,9 @@ class ImageBuilderClient(ops.ClientBase):
         if continuation_token is None:
             ops.check_operation("begin_cancel", self._api_version)
             request = self._ops.cancel(resource_group_name, image_template_name)
-        return await self._lro(request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs)
+        return await self._lro(
+            request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="cancel"
+        )
 
     @distributed_trace
     def list_run_outputs(

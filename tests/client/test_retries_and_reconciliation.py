@@ -346,3 +346,37 @@ def test_the_backoff_is_exponential_with_jitter() -> None:
     for n, wait in enumerate(waits[1:], start=2):
         assert 0.5 * 2 ** (n - 1) <= wait <= 2 ** (n - 1)
     assert len({w / 2 ** (n + 1) for n, w in enumerate(waits[1:])}) > 1  # jittered, not a fixed ladder
+
+
+def test_a_retried_cancel_meeting_409_while_the_run_is_canceling_is_adopted() -> None:
+    """The first POST .../cancel was carried out and its answer lost; the retry meets 409 (no build in
+    progress to cancel): the run is canceling, which is what was asked, so it is polled to Canceled."""
+    from azimagebuilder._constants import CURRENT_STABLE_API_VERSION
+
+    canceling = {**DONE, "runState": "Canceling", "runSubState": ""}
+    canceled = {**DONE, "runState": "Canceled", "runSubState": ""}
+    no_build = Reply(409, {"error": {"code": "Conflict", "message": "has no build in progress to cancel"}})
+    client, _, script = make(
+        [
+            ("POST", TEMPLATE_PATH + "/cancel", dropped()),
+            ("POST", TEMPLATE_PATH + "/cancel", no_build),
+            ("GET", TEMPLATE_PATH, Reply(200, template_body(last_run=canceling))),
+            ("GET", TEMPLATE_PATH, Reply(200, template_body(last_run=canceling))),
+            ("GET", TEMPLATE_PATH, Reply(200, template_body(last_run=canceled))),
+        ],
+        api_version=CURRENT_STABLE_API_VERSION,
+    )
+    assert str(client.begin_cancel(RG, NAME).result().run_state) == "Canceled"
+    assert script.done
+
+
+def test_a_first_cancel_meeting_409_is_not_adopted() -> None:
+    from azimagebuilder._constants import CURRENT_STABLE_API_VERSION
+
+    no_build = Reply(409, {"error": {"code": "Conflict", "message": "has no build in progress to cancel"}})
+    client, _, script = make(
+        [("POST", TEMPLATE_PATH + "/cancel", no_build)], api_version=CURRENT_STABLE_API_VERSION
+    )
+    with pytest.raises(ResourceExistsError):
+        client.begin_cancel(RG, NAME)
+    assert script.done
