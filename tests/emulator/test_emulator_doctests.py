@@ -22,6 +22,7 @@ MODULES = [
     "azimagebuilder.emulator.providers.imagebuilder",
     "azimagebuilder.emulator._arm",
     "azimagebuilder.emulator.providers._base",
+    "azimagebuilder.emulator.providers._common",
     "azimagebuilder.emulator.providers._builds",
     "azimagebuilder.emulator.providers._shapes",
 ]

@@ -37,8 +37,9 @@ from .._router import ArmError, Request, Response
 if TYPE_CHECKING:
     pass
 from ._base import Provider, RouteSpec
+from ._common import body_object, now_iso
 from .msi import EMULATOR_TENANT_ID, principal_exists
-from .resources import body_object, now_iso, require_group
+from .resources import require_group
 
 __all__ = ["BUILT_IN_ROLES", "register"]
 

@@ -34,7 +34,8 @@ from .._state import StateStore
 if TYPE_CHECKING:
     pass
 from ._base import Provider, RouteSpec
-from .resources import body_object, display_region, now_iso, require_group, resource_not_found, short_region
+from ._common import body_object, display_region, now_iso, resource_not_found, short_region
+from .resources import require_group
 
 __all__ = ["PLATFORM_IMAGES", "register"]
 

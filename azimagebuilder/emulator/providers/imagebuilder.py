@@ -55,6 +55,7 @@ from ._builds import (
     plan_run,
     scenario_of,
 )
+from ._common import resource_not_found
 from ._shapes import (
     RUN_OUTPUT_TYPE,
     TRIGGER_TYPE,
@@ -171,15 +172,6 @@ def _staging_group(
 
 def _key(subscription: str, group: str, name: str) -> str:
     return f"{subscription}/{group}/{name}".lower()
-
-
-def _not_found(kind: str, name: str, group: str) -> ArmError:
-    return ArmError(
-        404,
-        "ResourceNotFound",
-        f"The Resource '{kind}/{name}' under resource group '{group}' was not found. "
-        "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
-    )
 
 
 def _check_name(name: str, what: str = "imageTemplateName") -> None:
@@ -787,7 +779,7 @@ class ImageBuilderProvider(Provider):
             self.ctx.state.save()
         record = data["templates"].get(key)
         if record is None:
-            raise _not_found(TYPE, params["imageTemplateName"], params["resourceGroupName"])
+            raise resource_not_found(TYPE, params["imageTemplateName"], params["resourceGroupName"])
         return data, record
 
     def get(self, request: Request, params: dict[str, str]) -> Response:
@@ -1059,7 +1051,7 @@ class ImageBuilderProvider(Provider):
             for out in record.get("runOutputs", []):
                 if out["name"].lower() == name.lower():
                     return Response.json(200, self._render_output(record, out))
-        raise _not_found(
+        raise resource_not_found(
             f"{TYPE}/{params['imageTemplateName']}/runOutputs", name, params["resourceGroupName"]
         )
 
@@ -1137,7 +1129,7 @@ class ImageBuilderProvider(Provider):
         _check_name(name, "triggerName")
         trigger = (record.get("triggers") or {}).get(name.lower())
         if trigger is None:
-            raise _not_found(
+            raise resource_not_found(
                 f"{TYPE}/{params['imageTemplateName']}/triggers", name, params["resourceGroupName"]
             )
         result: dict[str, Any] = trigger

@@ -29,7 +29,8 @@ from .._state import StateStore
 if TYPE_CHECKING:
     pass
 from ._base import Provider, RouteSpec
-from .resources import body_object, require_group, resource_not_found, short_region
+from ._common import body_object, resource_not_found, short_region
+from .resources import require_group
 
 __all__ = ["EMULATOR_TENANT_ID", "ManagedIdentityProvider", "principal_exists", "register"]
 

@@ -27,17 +27,26 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .._router import ArmError, Request, Response
 from .._state import StateStore
 from ._base import Provider, RouteSpec
+from ._common import REGIONS, body_object, display_region, now_iso, resource_not_found, short_region
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["KNOWN_NAMESPACES", "display_region", "register", "require_group", "short_region"]
+__all__ = [
+    "KNOWN_NAMESPACES",
+    "body_object",
+    "display_region",
+    "now_iso",
+    "register",
+    "require_group",
+    "resource_not_found",
+    "short_region",
+]
 
 SECTION = "resources"
 
@@ -52,38 +61,6 @@ KNOWN_NAMESPACES: dict[str, tuple[str, ...]] = {
     "Microsoft.Network": ("virtualNetworks",),
     "Microsoft.Resources": ("resourceGroups", "subscriptions"),
 }
-
-_REGIONS: dict[str, str] = {
-    "eastus": "East US",
-    "eastus2": "East US 2",
-    "westus": "West US",
-    "westus2": "West US 2",
-    "westus3": "West US 3",
-    "centralus": "Central US",
-    "southcentralus": "South Central US",
-    "westcentralus": "West Central US",
-    "northcentralus": "North Central US",
-    "northeurope": "North Europe",
-    "westeurope": "West Europe",
-    "uksouth": "UK South",
-    "japaneast": "Japan East",
-    "australiaeast": "Australia East",
-}
-
-
-def short_region(region: str) -> str:
-    """``"West US 2"`` -> ``"westus2"`` (ARM's canonical form)."""
-    return region.replace(" ", "").lower()
-
-
-def display_region(region: str) -> str:
-    """``"westus2"`` -> ``"West US 2"`` (Compute's form in ``targetRegions``); unknown ones unchanged."""
-    return _REGIONS.get(short_region(region), region)
-
-
-def now_iso() -> str:
-    """The current time in ARM's ``createdOn`` form."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _key(*parts: str) -> str:
@@ -144,24 +121,6 @@ def _public(group: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in group.items() if not k.startswith("_")}
 
 
-def resource_not_found(resource_type: str, name: str, group: str) -> ArmError:
-    """ARM's ``404 ResourceNotFound`` for a missing resource in an existing group."""
-    return ArmError(
-        404,
-        "ResourceNotFound",
-        f"The Resource '{resource_type}/{name}' under resource group '{group}' was not found. "
-        "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
-    )
-
-
-def body_object(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object, or ``400 InvalidRequestContent``."""
-    body = request.json()
-    if not isinstance(body, dict):
-        raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
-    return body
-
-
 #: Where the sibling providers keep resources that live in a resource group: (section, table, key prefix
 #: form). Deleting a group deletes them, as ARM deletes everything in a group.
 _GROUP_CONTENTS: tuple[tuple[str, str, str], ...] = (
@@ -200,7 +159,7 @@ def _provider_body(
         "registrationState": state,
         "registrationPolicy": "RegistrationRequired",
         "resourceTypes": [
-            {"resourceType": t, "locations": sorted(set(_REGIONS.values())), "apiVersions": []}
+            {"resourceType": t, "locations": sorted(set(REGIONS.values())), "apiVersions": []}
             for t in KNOWN_NAMESPACES.get(canonical, ())
         ],
     }

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._router import Request, Response
 from ._base import Provider, RouteSpec
-from .resources import find_group, group_not_found, resource_not_found
+from ._common import resource_not_found
+from .resources import find_group, group_not_found
 
 if TYPE_CHECKING:
     pass
