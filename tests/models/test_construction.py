@@ -421,9 +421,13 @@ def test_the_signature_is_snake_case_right_after_import() -> None:
         "import inspect, azimagebuilder\n"
         "print(list(inspect.signature(azimagebuilder.ImageTemplate).parameters))\n"
         "print(inspect.signature(azimagebuilder.ImageTemplate).parameters['customize'].annotation)\n"
+        "import pydoc\n"
+        "text = pydoc.render_doc(azimagebuilder.ImageTemplate, renderer=pydoc.plaintext)\n"
+        "print(\"vm_profile: 'VmProfile | None' = None\" in text)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    names, customize = out.splitlines()
+    names, customize, in_help = out.splitlines()
+    assert in_help == "True"  # help() shows the same signature
     for name in ("location", "source", "customize", "distribute", "vm_profile", "build_timeout_in_minutes"):
         assert repr(name) in names
     assert "vmProfile" not in names
