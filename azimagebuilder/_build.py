@@ -96,7 +96,7 @@ def interrupted_line(
         return f"Interrupted: the build of {image_template_name!r} was canceled in Azure (no outputs)."
     cancel = (
         f"cancel it with client.begin_cancel({where}) "
-        f"or `azimagebuilder cancel {resource_group_name} {image_template_name}`"
+        f"or `azimagebuilder cancel -g {resource_group_name} -n {image_template_name}`"
     )
     resume = (
         f"resume waiting with client.begin_run({where}, continuation_token={continuation_token!r})"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
 import time
 import warnings
@@ -420,15 +421,32 @@ def run_build(args: argparse.Namespace) -> int:
     return OK if result.succeeded else FAILED
 
 
+class _WithoutInterruptLine(io.TextIOBase):
+    """stderr without ``client.build()``'s "Interrupted: ..." line (which names the Python calls)."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        if text.startswith("Interrupted"):
+            return len(text)
+        return int(self._target.write(text) or 0)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
 def _build(client: ImageBuilderClient, args: argparse.Namespace, template: Any, display: Any) -> Any:
     """``client.build()``; with ``--replace --force``, a template whose VHDs were not copied is replaced."""
     from .._errors import VhdNotCopiedError
 
     def build() -> Any:
-        return client.build(
-            args.resource_group, args.name, template, replace=args.replace, progress=display,
-            timeout=args.timeout,
-        )  # fmt: skip
+        # On Ctrl-C, build() prints its own line, for Python callers; the command prints one for the shell.
+        with contextlib.redirect_stderr(_WithoutInterruptLine(sys.stderr)):
+            return client.build(
+                args.resource_group, args.name, template, replace=args.replace, progress=display,
+                timeout=args.timeout,
+            )  # fmt: skip
 
     try:
         return build()

@@ -305,3 +305,4 @@ def test_ctrl_c_during_a_build_in_a_real_process(files: dict[str, str], tmp_path
     assert "Traceback" not in rest
     assert "goes on in Azure" in rest
     assert "azimagebuilder cancel -g rg -n t" in rest
+    assert "client.begin_run" not in rest  # build()'s line for Python callers is not shown
