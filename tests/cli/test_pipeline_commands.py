@@ -334,7 +334,7 @@ def test_a_template_never_run_and_a_run_that_fails(
     with ImageBuilderClient(
         emu.credential, SUB, base_url=emu.base_url, connection_verify=emu.ca_cert, api_version="2024-02-01"
     ) as client:
-        client.begin_create_or_update("rg", "fresh", doc, validate=False).result()
+        client.begin_create_or_update("rg", "fresh", doc, validate=False, polling_interval=0.1).result()
     assert main(["outputs", "-g", "rg", "-n", "fresh", *target]) == 0
     assert capsys.readouterr().out == "(no run outputs)\n"
     status, document, _ = run_json(capsys, "status", "-g", "rg", "-n", "fresh", *target)
