@@ -449,12 +449,8 @@ class _ResumedCancel:
         self.template_url = template_url
 
 
-class CancelPolling(PollingMethod):  # type: ignore[type-arg]
-    """Polls the template after POST .../cancel until its run is no longer Running or Canceling.
-
-    The result is the final :class:`LastRunStatus` (``run_state`` Canceled, or the state the run reached
-    first if it ended before the cancel took).
-    """
+class _CancelPollingBase:
+    """What the sync and async cancel polling share: everything but sending the GET and waiting."""
 
     def __init__(self, timeout: float = 30) -> None:
         self._state = _CancelState(timeout)
@@ -463,6 +459,32 @@ class CancelPolling(PollingMethod):  # type: ignore[type-arg]
     def initialize(self, client: Any, initial_response: Any, deserialization_callback: Any) -> None:
         self._client = client
         self._state.start(initial_response, deserialization_callback)
+
+    def status(self) -> str:
+        return self._state.status
+
+    def finished(self) -> bool:
+        return self._state.status != "InProgress"
+
+    def resource(self) -> Any:
+        return self._state.result
+
+    def get_continuation_token(self) -> str:
+        return self._state.token()
+
+    @classmethod
+    def from_continuation_token(cls, continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
+        client = kwargs["client"]
+        deserialization_callback = kwargs["deserialization_callback"]
+        return client, _CancelState.resumed(continuation_token), deserialization_callback
+
+
+class CancelPolling(_CancelPollingBase, PollingMethod):  # type: ignore[type-arg]
+    """Polls the template after POST .../cancel until its run is no longer Running or Canceling.
+
+    The result is the final :class:`LastRunStatus` (``run_state`` Canceled, or the state the run reached
+    first if it ended before the cancel took).
+    """
 
     def _poll(self) -> None:
         request = HttpRequest("GET", self._state.template_url, headers={"Accept": "application/json"})
@@ -477,35 +499,9 @@ class CancelPolling(PollingMethod):  # type: ignore[type-arg]
                 time.sleep(self._state.interval)
             self._poll()
 
-    def status(self) -> str:
-        return self._state.status
 
-    def finished(self) -> bool:
-        return self._state.status != "InProgress"
-
-    def resource(self) -> Any:
-        return self._state.result
-
-    def get_continuation_token(self) -> str:
-        return self._state.token()
-
-    @classmethod
-    def from_continuation_token(cls, continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
-        client = kwargs["client"]
-        deserialization_callback = kwargs["deserialization_callback"]
-        return client, _CancelState.resumed(continuation_token), deserialization_callback
-
-
-class AsyncCancelPolling(AsyncPollingMethod):  # type: ignore[type-arg]
+class AsyncCancelPolling(_CancelPollingBase, AsyncPollingMethod):  # type: ignore[type-arg]
     """The async twin of :class:`CancelPolling`."""
-
-    def __init__(self, timeout: float = 30) -> None:
-        self._state = _CancelState(timeout)
-        self._client: Any = None
-
-    def initialize(self, client: Any, initial_response: Any, deserialization_callback: Any) -> None:
-        self._client = client
-        self._state.start(initial_response, deserialization_callback)
 
     async def _poll(self) -> None:
         request = HttpRequest("GET", self._state.template_url, headers={"Accept": "application/json"})
@@ -519,21 +515,3 @@ class AsyncCancelPolling(AsyncPollingMethod):  # type: ignore[type-arg]
             if self._state.interval:
                 await asyncio.sleep(self._state.interval)
             await self._poll()
-
-    def status(self) -> str:
-        return self._state.status
-
-    def finished(self) -> bool:
-        return self._state.status != "InProgress"
-
-    def resource(self) -> Any:
-        return self._state.result
-
-    def get_continuation_token(self) -> str:
-        return self._state.token()
-
-    @classmethod
-    def from_continuation_token(cls, continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
-        client = kwargs["client"]
-        deserialization_callback = kwargs["deserialization_callback"]
-        return client, _CancelState.resumed(continuation_token), deserialization_callback
