@@ -13,32 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import SUB, current_template
 
 from azimagebuilder.cli import main
 from azimagebuilder.cli._common import EXIT_CODES
 from azimagebuilder.emulator import Emulator
 
-SUB = "00000000-0000-0000-0000-000000000000"
-IDENTITY = (
-    f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ib"
-)
-GOOD: dict[str, Any] = {
-    "type": "Microsoft.VirtualMachineImages/imageTemplates",
-    "apiVersion": "2024-02-01",
-    "location": "westus2",
-    "identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY: {}}},
-    "properties": {
-        "source": {
-            "type": "PlatformImage",
-            "publisher": "Canonical",
-            "offer": "0001-com-ubuntu-server-jammy",
-            "sku": "22_04-lts-gen2",
-            "version": "latest",
-        },
-        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-    },
-}
+GOOD: dict[str, Any] = current_template()
 #: Environment variables through which a credential or a trusted CA could be found.
 CREDENTIAL_ENV = (
     "AZURE_CLIENT_ID",

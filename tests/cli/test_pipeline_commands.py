@@ -11,38 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import IMAGE, SUB, current_template
 
 from azimagebuilder.cli import main
 from azimagebuilder.emulator import SCENARIO_TAG, Emulator, MemoryArtifactStore
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "templates" / "ubuntu-image-and-vhd.json"
-SUB = "00000000-0000-0000-0000-000000000000"
-IDENTITY = (
-    f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ib"
-)
-IMAGE = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/images/img"
-
-DOC: dict[str, Any] = {
-    "type": "Microsoft.VirtualMachineImages/imageTemplates",
-    "apiVersion": "2024-02-01",
-    "location": "westus2",
-    "identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY: {}}},
-    "properties": {
-        "source": {
-            "type": "PlatformImage",
-            "publisher": "Canonical",
-            "offer": "0001-com-ubuntu-server-jammy",
-            "sku": "22_04-lts-gen2",
-            "version": "latest",
-        },
-        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-        "distribute": [
-            {"type": "ManagedImage", "imageId": IMAGE, "location": "westus2", "runOutputName": "image"},
-            {"type": "VHD", "runOutputName": "vhd"},
-        ],
-    },
-}
+DOC: dict[str, Any] = current_template(managed_image=True)
 
 
 @pytest.fixture(scope="module")
