@@ -34,9 +34,13 @@ def test_setup_cfg_selects_the_compat_editable_mode() -> None:
     assert dist.get_option_dict("editable_wheel")["mode"][1] == "compat"
 
 
-def _environment(tmp: Path, pth_line: str) -> Path:
-    """A venv with the system packages (mypy, pydantic) and one editable-install .pth, as pip leaves it."""
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(tmp)
+def _environment(tmp: Path, pth_line: str, *, system_site_packages: bool = True) -> tuple[Path, Path]:
+    """A venv with one editable-install .pth, as pip leaves it; returns its python and its site-packages.
+
+    With ``system_site_packages`` the venv sees mypy's and pydantic's install (and, when the running Python
+    has this project installed, that install too).
+    """
+    venv.EnvBuilder(system_site_packages=system_site_packages, with_pip=False).create(tmp)
     python = tmp / "bin" / "python"
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -45,7 +49,26 @@ def _environment(tmp: Path, pth_line: str) -> Path:
         check=True,
     ).stdout.strip()
     (Path(purelib) / "__editable__.azimagebuilder-0.1.0.pth").write_text(pth_line + "\n")
-    return python
+    return python, Path(purelib)
+
+
+# What setuptools' default editable mode installs beside its .pth: a finder that maps the package name to
+# the project directory when Python imports it. Python runs it; mypy reads .pth lines as paths only.
+FINDER = f"""
+import importlib.machinery
+import sys
+
+
+class _Finder:
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if fullname != "azimagebuilder":
+            return None
+        return importlib.machinery.PathFinder.find_spec(fullname, [{str(ROOT)!r}])
+
+
+sys.meta_path.append(_Finder)
+"""
 
 
 def _mypy(python: Path, project: Path) -> subprocess.CompletedProcess[str]:
@@ -69,7 +92,7 @@ def _mypy(python: Path, project: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.skipif(sysconfig.get_platform().startswith("win"), reason="venv layout of POSIX")
 def test_mypy_finds_a_compat_editable_install_from_another_project(tmp_path: Path) -> None:
-    python = _environment(tmp_path / "env", str(ROOT))  # what compat mode writes: the project directory
+    python, _ = _environment(tmp_path / "env", str(ROOT))  # what compat mode writes: the project directory
     project = tmp_path / "project"
     project.mkdir()
     done = _mypy(python, project)
@@ -79,10 +102,25 @@ def test_mypy_finds_a_compat_editable_install_from_another_project(tmp_path: Pat
 
 @pytest.mark.skipif(sysconfig.get_platform().startswith("win"), reason="venv layout of POSIX")
 def test_an_import_hook_install_is_what_mypy_cannot_find(tmp_path: Path) -> None:
-    # The default mode's .pth only imports a finder module: mypy sees no path, so the package is missing.
-    python = _environment(tmp_path / "env", "import __editable___azimagebuilder_0_1_0_finder; pass")
+    # The default mode's .pth only imports a finder module: Python imports the package through it, mypy sees
+    # no path, so the package is missing. The venv leaves out the system site-packages, where the running
+    # Python may have this project installed (CI installs it in compat mode).
+    python, purelib = _environment(
+        tmp_path / "env",
+        "import __editable___azimagebuilder_0_1_0_finder; pass",
+        system_site_packages=False,
+    )
+    (purelib / "__editable___azimagebuilder_0_1_0_finder.py").write_text(FINDER)
+    imported = subprocess.run(
+        [str(python), "-c", "import azimagebuilder; print(azimagebuilder.__file__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == str(ROOT / "azimagebuilder" / "__init__.py")
     project = tmp_path / "project"
     project.mkdir()
     done = _mypy(python, project)
-    assert done.returncode == 1
+    assert done.returncode == 1, done.stdout + done.stderr
     assert 'module named "azimagebuilder"' in done.stdout
