@@ -21,25 +21,24 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
-from azure.core.exceptions import ResourceNotFoundError
-from azure.core.paging import ItemPaged
-from azure.core.polling import LROPoller
-from azure.core.rest import HttpRequest
-from azure.core.tracing.decorator import distributed_trace
-from azure.mgmt.core import ARMPipelineClient
-
 from . import _build
 from . import _operations as ops
 from ._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
 from ._errors import BuildTimeoutError, VhdNotCopiedError
-from ._polling import CancelPolling, RunPolling, StatusCallback, TemplatePolling
-from ._resilience import adopted, maybe_acted
+from ._operations import traced
 from ._version import __version__
 
+# azure-core, azure-mgmt-core, the pollers and the retry policy load when a client is created or a method
+# called, not when this module is imported (docs/performance.md, "## Import time"); hence the imports
+# inside the methods below.
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
+    from azure.core.paging import ItemPaged
     from azure.core.pipeline.transport import HttpTransport
+    from azure.core.polling import LROPoller
+    from azure.mgmt.core import ARMPipelineClient
 
+    from ._polling import StatusCallback
     from .models import (
         Distributor,
         ImageTemplate,
@@ -196,6 +195,8 @@ class ImageBuilderClient(ops.ClientBase):
         policies = _policies(credential, base_url, kwargs)
         if transport is not None:
             kwargs["transport"] = transport
+        from azure.mgmt.core import ARMPipelineClient
+
         self._client: ARMPipelineClient[Any, Any] = ARMPipelineClient(
             base_url=base_url, policies=policies, **kwargs
         )
@@ -223,6 +224,10 @@ class ImageBuilderClient(ops.ClientBase):
     def _start(self, request: Any, expected: tuple[int, ...], adopt: str | None, **kwargs: Any) -> Any:
         """Send the request that starts a long-running operation; a retried PUT or run that met 409
         because its earlier attempt had been carried out adopts what that attempt started."""
+        from azure.core.rest import HttpRequest
+
+        from ._resilience import adopted, maybe_acted
+
         response = self._client.send_request(request, _return_pipeline_response=True, **kwargs)
         if adopt is not None and response.http_response.status_code == 409 and maybe_acted(response):
             template = self._client.send_request(
@@ -249,6 +254,8 @@ class ImageBuilderClient(ops.ClientBase):
         kwargs: dict[str, Any],
         adopt: str | None = None,
     ) -> LROPoller[Any]:
+        from azure.core.polling import LROPoller
+
         if continuation_token is not None:
             return LROPoller.from_continuation_token(
                 polling_method=polling,
@@ -260,6 +267,8 @@ class ImageBuilderClient(ops.ClientBase):
         return LROPoller(self._client, response, deserialize, polling)
 
     def _paged(self, first: Any, item: str, kwargs: dict[str, Any]) -> ItemPaged[Any]:
+        from azure.core.paging import ItemPaged
+
         def get_next(next_link: str | None) -> Any:
             request = first if next_link is None else self._ops.next_page(next_link)
             return self._send(request, (200,), **kwargs)
@@ -273,7 +282,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # templates
 
-    @distributed_trace
+    @traced
     def get(self, resource_group_name: str, image_template_name: str, **kwargs: Any) -> ImageTemplate:
         """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``.
 
@@ -289,7 +298,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.get_template(resource_group_name, image_template_name)
         return ops.template_from_response(self._send(request, (200,), **kwargs))
 
-    @distributed_trace
+    @traced
     def list(self, resource_group_name: str | None = None, **kwargs: Any) -> ItemPaged[ImageTemplate]:
         """The templates of the subscription, or of one resource group.
 
@@ -299,7 +308,7 @@ class ImageBuilderClient(ops.ClientBase):
         """
         return self._paged(self._ops.list_templates(resource_group_name), "template", kwargs)
 
-    @distributed_trace
+    @traced
     def begin_create_or_update(
         self,
         resource_group_name: str,
@@ -325,6 +334,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> poller.result().provisioning_state  # doctest: +SKIP
             'Succeeded'
         """
+        from ._polling import TemplatePolling
+
         polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -335,7 +346,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs, adopt="put"
         )
 
-    @distributed_trace
+    @traced
     def begin_update(
         self,
         resource_group_name: str,
@@ -365,6 +376,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> client.begin_update("rg", "hello", tags={"team": "images"}).result().tags  # doctest: +SKIP
             {'team': 'images'}
         """
+        from ._polling import TemplatePolling
+
         polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -376,7 +389,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 201, 202), ops.template_from_response, polling, continuation_token, kwargs
         )
 
-    @distributed_trace
+    @traced
     def begin_delete(
         self,
         resource_group_name: str,
@@ -395,6 +408,8 @@ class ImageBuilderClient(ops.ClientBase):
         Example:
             >>> client.begin_delete("rg", "hello", force=True).result()  # doctest: +SKIP
         """
+        from ._polling import TemplatePolling
+
         polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -407,6 +422,8 @@ class ImageBuilderClient(ops.ClientBase):
     def _check_vhds_copied(
         self, resource_group_name: str, image_template_name: str, kwargs: dict[str, Any]
     ) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
+
         try:
             template = self.get(resource_group_name, image_template_name, **kwargs)
         except ResourceNotFoundError:
@@ -424,7 +441,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # runs
 
-    @distributed_trace
+    @traced
     def begin_run(
         self,
         resource_group_name: str,
@@ -467,6 +484,8 @@ class ImageBuilderClient(ops.ClientBase):
         on_status: StatusCallback | None = None,
         **kwargs: Any,
     ) -> LROPoller[LastRunStatus]:
+        from ._polling import RunPolling
+
         polling = RunPolling(self._interval(polling_interval), on_status=on_status, **kwargs)
         request = None
         if continuation_token is None:
@@ -476,7 +495,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="run"
         )
 
-    @distributed_trace
+    @traced
     def begin_cancel(
         self,
         resource_group_name: str,
@@ -500,6 +519,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> client.begin_cancel("rg", "hello").result().run_state  # doctest: +SKIP
             'Canceled'
         """
+        from ._polling import CancelPolling
+
         polling = CancelPolling(self._interval(polling_interval))
         request = None
         if continuation_token is None:
@@ -510,7 +531,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="cancel"
         )
 
-    @distributed_trace
+    @traced
     def list_run_outputs(
         self, resource_group_name: str, image_template_name: str, **kwargs: Any
     ) -> ItemPaged[RunOutput]:
@@ -523,7 +544,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.list_run_outputs(resource_group_name, image_template_name)
         return self._paged(request, "run_output", kwargs)
 
-    @distributed_trace
+    @traced
     def get_run_output(
         self, resource_group_name: str, image_template_name: str, run_output_name: str, **kwargs: Any
     ) -> RunOutput:
@@ -541,7 +562,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # triggers (from api-version 2022-07-01)
 
-    @distributed_trace
+    @traced
     def begin_create_or_update_trigger(
         self,
         resource_group_name: str,
@@ -566,6 +587,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> client.begin_create_or_update_trigger("rg", "hello", "source").result().kind  # doctest: +SKIP
             'SourceImage'
         """
+        from ._polling import TemplatePolling
+
         polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -576,7 +599,7 @@ class ImageBuilderClient(ops.ClientBase):
             _LOG.info("creating trigger %s of %s/%s", trigger_name, resource_group_name, image_template_name)
         return self._lro(request, (200, 201), ops.trigger_from_response, polling, continuation_token, kwargs)
 
-    @distributed_trace
+    @traced
     def get_trigger(
         self, resource_group_name: str, image_template_name: str, trigger_name: str, **kwargs: Any
     ) -> Trigger:
@@ -590,7 +613,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.get_trigger(resource_group_name, image_template_name, trigger_name)
         return ops.trigger_from_response(self._send(request, (200,), **kwargs))
 
-    @distributed_trace
+    @traced
     def list_triggers(
         self, resource_group_name: str, image_template_name: str, **kwargs: Any
     ) -> ItemPaged[Trigger]:
@@ -604,7 +627,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.list_triggers(resource_group_name, image_template_name)
         return self._paged(request, "trigger", kwargs)
 
-    @distributed_trace
+    @traced
     def begin_delete_trigger(
         self,
         resource_group_name: str,
@@ -620,6 +643,8 @@ class ImageBuilderClient(ops.ClientBase):
         Example:
             >>> client.begin_delete_trigger("rg", "hello", "source").result()  # doctest: +SKIP
         """
+        from ._polling import TemplatePolling
+
         polling = TemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -630,7 +655,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # the common path
 
-    @distributed_trace
+    @traced
     def build(
         self,
         resource_group_name: str,
@@ -669,6 +694,7 @@ class ImageBuilderClient(ops.ClientBase):
             >>> result.vhd_uris  # doctest: +SKIP
             {'vhd': 'https://....blob.core.windows.net/vhds/hello.vhd'}
         """
+        from ._polling import RunPolling
         from .progress import Reporter
 
         reporter = Reporter.create(progress, image_template_name)
@@ -742,6 +768,8 @@ class ImageBuilderClient(ops.ClientBase):
         _build.announce_interrupt(line, error)
 
     def _raw_template(self, resource_group_name: str, image_template_name: str) -> dict[str, Any] | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
         try:
             response = self._send(self._ops.get_template(resource_group_name, image_template_name), (200,))
         except ResourceNotFoundError:

@@ -12,24 +12,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote
-
-from azure.core.exceptions import (
-    ClientAuthenticationError,
-    HttpResponseError,
-    ResourceExistsError,
-    ResourceNotFoundError,
-    ResourceNotModifiedError,
-)
-from azure.core.rest import HttpRequest
-from azure.mgmt.core.exceptions import ARMErrorFormat
 
 from ._constants import (
     CURRENT_STABLE_API_VERSION,
@@ -37,12 +28,19 @@ from ._constants import (
     RETIRED_API_VERSIONS,
     VHD_COPIED_TAG_PREFIX,
 )
-from ._errors import ApiVersionNotSupportedError, ApiVersionTooOldError, TemplateValidationError
+from ._errors import ApiVersionTooOldError, TemplateValidationError
 
 if TYPE_CHECKING:
+    from azure.core.exceptions import HttpResponseError
+    from azure.core.rest import HttpRequest
+
+    from ._errors import ApiVersionNotSupportedError
     from .models import ImageTemplate, LastRunStatus, RunOutput, Trigger
 
 _LOG = logging.getLogger("azimagebuilder.client")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: The spec's pattern for template and run-output names.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
@@ -61,12 +59,19 @@ _SERVICE_FILLED = frozenset(
     }
 )
 
-_ERROR_MAP: dict[int, type[HttpResponseError]] = {
-    401: ClientAuthenticationError,
-    404: ResourceNotFoundError,
-    409: ResourceExistsError,
-    304: ResourceNotModifiedError,
-}
+
+def _error_type(status_code: int) -> type[HttpResponseError]:
+    """azure-core's error class for a status (404: ResourceNotFoundError, ...), else HttpResponseError."""
+    from azure.core import exceptions
+
+    mapped: dict[int, type[HttpResponseError]] = {
+        401: exceptions.ClientAuthenticationError,
+        404: exceptions.ResourceNotFoundError,
+        409: exceptions.ResourceExistsError,
+        304: exceptions.ResourceNotModifiedError,
+    }
+    return mapped.get(status_code, exceptions.HttpResponseError)
+
 
 # ARM's answers when it does not serve an api-version for a resource type.
 _API_VERSION_CODES = frozenset({"InvalidApiVersionParameter", "UnsupportedApiVersion", "NoApiVersionFound"})
@@ -74,13 +79,92 @@ _API_VERSION_CODES_IF_MENTIONED = frozenset({"NoRegisteredProviderFound", "Inval
 _API_VERSION_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2}(?:-preview)?)\b")
 
 
-class _ArmErrorFormat(ARMErrorFormat):
-    """ARM's error format, accepting both the wrapped ``{"error": {...}}`` and the flat 2019 shape."""
+# azure-core and azure-mgmt-core load when the first request is built or the first error read, not when
+# this module (and so the client class) is imported: see docs/performance.md ("## Import time").
+_ARM_ERROR_FORMAT: list[type[Any]] = []
 
-    def __init__(self, json_object: Mapping[str, Any]) -> None:
-        if isinstance(json_object, Mapping) and "error" not in json_object and "code" in json_object:
-            json_object = {"error": dict(json_object)}
-        super().__init__(json_object)
+
+def arm_error_body(json_object: Any) -> Any:
+    """An ARM error body in the wrapped ``{"error": {...}}`` shape (the 2019 previews sent it flat).
+
+    Example:
+        >>> arm_error_body({"code": "Conflict", "message": "busy"})
+        {'error': {'code': 'Conflict', 'message': 'busy'}}
+    """
+    if isinstance(json_object, Mapping) and "error" not in json_object and "code" in json_object:
+        return {"error": dict(json_object)}
+    return json_object
+
+
+def arm_error_format() -> type[Any]:
+    """ARM's error format (azure-mgmt-core's ``ARMErrorFormat``), accepting both the wrapped
+    ``{"error": {...}}`` and the flat 2019 shape. The class is made on first use and then kept.
+
+    Example:
+        >>> arm_error_format()({"code": "Conflict", "message": "busy"}).code
+        'Conflict'
+    """
+    if not _ARM_ERROR_FORMAT:
+        from azure.mgmt.core.exceptions import ARMErrorFormat
+
+        class _ArmErrorFormat(ARMErrorFormat):
+            """ARM's error format, accepting both the wrapped and the flat 2019 shape."""
+
+            def __init__(self, json_object: Mapping[str, Any]) -> None:
+                super().__init__(arm_error_body(json_object))
+
+        _ARM_ERROR_FORMAT.append(_ArmErrorFormat)
+    return _ARM_ERROR_FORMAT[0]
+
+
+def traced(func: Callable[P, R]) -> Callable[P, R]:
+    """azure-core's ``distributed_trace`` around a client method, applied on the method's first call.
+
+    The decorated method keeps its name, signature and docstring; azure-core loads when it is first
+    called (a span per call, as with ``distributed_trace`` itself) instead of when the client is imported.
+
+    Example:
+        >>> @traced
+        ... def hello(name: str) -> str:
+        ...     return f"hello {name}"
+        >>> hello("you")
+        'hello you'
+    """
+    inner: list[Callable[P, R]] = []
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not inner:
+            from azure.core.tracing.decorator import distributed_trace
+
+            inner.append(distributed_trace(func))
+        return inner[0](*args, **kwargs)
+
+    return wrapper
+
+
+def traced_async(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """:func:`traced` for a coroutine method (azure-core's ``distributed_trace_async``).
+
+    Example:
+        >>> import asyncio
+        >>> @traced_async
+        ... async def hello(name: str) -> str:
+        ...     return f"hello {name}"
+        >>> asyncio.run(hello("you"))
+        'hello you'
+    """
+    inner: list[Callable[P, Awaitable[R]]] = []
+
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not inner:
+            from azure.core.tracing.decorator_async import distributed_trace_async
+
+            inner.append(distributed_trace_async(func))
+        return await inner[0](*args, **kwargs)
+
+    return wrapper
 
 
 def check_name(kind: str, value: str) -> str:
@@ -152,6 +236,8 @@ class RequestBuilder:
         )
 
     def _request(self, method: str, path: str, body: Any = None) -> HttpRequest:
+        from azure.core.rest import HttpRequest
+
         headers = {"Accept": "application/json"}
         if body is not None:
             return HttpRequest(method, self._url(path), params=self._params(), json=body, headers=headers)
@@ -245,6 +331,8 @@ class RequestBuilder:
 
     def next_page(self, next_link: str) -> HttpRequest:
         """GET a ``nextLink`` as given (it carries its own api-version)."""
+        from azure.core.rest import HttpRequest
+
         return HttpRequest("GET", next_link, headers={"Accept": "application/json"})
 
 
@@ -403,13 +491,15 @@ def api_version_error(response: Any, api_version: str) -> ApiVersionNotSupported
         f"ImageBuilderClient(credential, subscription_id, api_version={suggested!r})."
     )
     _scrub_request(response)
+    from ._errors import ApiVersionNotSupportedError  # an HttpResponseError: loads azure-core
+
     return ApiVersionNotSupportedError(
         msg,
         response,
         api_version=api_version,
         supported_api_versions=supported,
         suggested_api_version=suggested,
-        error_format=_ArmErrorFormat,
+        error_format=arm_error_format(),
     )
 
 
@@ -419,8 +509,7 @@ def http_error(response: Any, api_version: str) -> HttpResponseError:
     if special is not None:
         return special
     _scrub_request(response)
-    error_type = _ERROR_MAP.get(response.status_code, HttpResponseError)
-    return error_type(response=response, error_format=_ArmErrorFormat)
+    return _error_type(response.status_code)(response=response, error_format=arm_error_format())
 
 
 def raise_for_status(pipeline_response: Any, expected: Sequence[int], api_version: str) -> None:
@@ -443,6 +532,8 @@ def template_from_response(pipeline_response: Any) -> ImageTemplate:
 
     body = response_json(pipeline_response.http_response)
     if not isinstance(body, Mapping):
+        from azure.core.exceptions import HttpResponseError
+
         raise HttpResponseError(
             message="The service answered without a template body.", response=pipeline_response.http_response
         )
@@ -483,6 +574,8 @@ def trigger_from_response(pipeline_response: Any) -> Trigger:
 
     body = response_json(pipeline_response.http_response)
     if not isinstance(body, Mapping):
+        from azure.core.exceptions import HttpResponseError
+
         raise HttpResponseError(
             message="The service answered without a trigger body.", response=pipeline_response.http_response
         )

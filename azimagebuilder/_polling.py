@@ -26,6 +26,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.polling import AsyncPollingMethod, PollingMethod
 from azure.core.polling.base_polling import OperationFailed
 from azure.core.rest import HttpRequest
+from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 
@@ -227,11 +228,12 @@ def _redact_error(err: HttpResponseError) -> None:
         pending.extend(getattr(odata, "details", None) or [])
 
 
-class _RedactedArmErrorFormat(ops._ArmErrorFormat):
-    """The ARM error format, read from the body with SAS tokens dropped from its URLs."""
+class _RedactedArmErrorFormat(ARMErrorFormat):
+    """The ARM error format (either shape, as ``ops.arm_error_format()``), read from the body with SAS
+    tokens dropped from its URLs."""
 
     def __init__(self, json_object: Mapping[str, Any]) -> None:
-        super().__init__(_redacted(json_object))
+        super().__init__(ops.arm_error_body(_redacted(json_object)))
 
 
 def _log_url_in(message: str | None) -> str | None:

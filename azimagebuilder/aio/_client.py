@@ -18,29 +18,25 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from azure.core.async_paging import AsyncItemPaged, AsyncList
-from azure.core.exceptions import ResourceNotFoundError
-from azure.core.polling import AsyncLROPoller
-from azure.core.rest import HttpRequest
-from azure.core.tracing.decorator import distributed_trace
-from azure.core.tracing.decorator_async import distributed_trace_async
-from azure.mgmt.core import AsyncARMPipelineClient
-
 from .. import _build
 from .. import _operations as ops
 from .._client import BuildResult, ProgressArg
 from .._constants import ARM_ENDPOINT, DEFAULT_API_VERSION
 from .._errors import BuildTimeoutError, VhdNotCopiedError
-from .._polling import AsyncCancelPolling, AsyncRunPolling, AsyncTemplatePolling, StatusCallback
-from .._resilience import adopted, maybe_acted
+from .._operations import traced, traced_async
 from .._version import __version__
 
+# As in the sync client, azure-core and azure-mgmt-core load when a client is created or a method called.
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from azure.core.async_paging import AsyncItemPaged
     from azure.core.credentials_async import AsyncTokenCredential
     from azure.core.pipeline.transport import AsyncHttpTransport
+    from azure.core.polling import AsyncLROPoller
+    from azure.mgmt.core import AsyncARMPipelineClient
 
+    from .._polling import StatusCallback
     from ..models import (
         Distributor,
         ImageTemplate,
@@ -169,6 +165,8 @@ class ImageBuilderClient(ops.ClientBase):
             transport = _one_tls_context_transport(kwargs)
         if transport is not None:
             kwargs["transport"] = transport
+        from azure.mgmt.core import AsyncARMPipelineClient
+
         self._client: AsyncARMPipelineClient[Any, Any] = AsyncARMPipelineClient(
             base_url=base_url, policies=policies, **kwargs
         )
@@ -200,6 +198,10 @@ class ImageBuilderClient(ops.ClientBase):
 
     async def _start(self, request: Any, expected: tuple[int, ...], adopt: str | None, **kwargs: Any) -> Any:
         """Send the request that starts a long-running operation; see the sync client's ``_start``."""
+        from azure.core.rest import HttpRequest
+
+        from .._resilience import adopted, maybe_acted
+
         response = await self._client.send_request(request, _return_pipeline_response=True, **kwargs)
         if adopt is not None and response.http_response.status_code == 409 and maybe_acted(response):
             template = await self._client.send_request(
@@ -226,6 +228,8 @@ class ImageBuilderClient(ops.ClientBase):
         kwargs: dict[str, Any],
         adopt: str | None = None,
     ) -> AsyncLROPoller[Any]:
+        from azure.core.polling import AsyncLROPoller
+
         if continuation_token is not None:
             return AsyncLROPoller.from_continuation_token(
                 polling_method=polling,
@@ -237,6 +241,8 @@ class ImageBuilderClient(ops.ClientBase):
         return AsyncLROPoller(self._client, response, deserialize, polling)
 
     def _paged(self, first: Any, item: str, kwargs: dict[str, Any]) -> AsyncItemPaged[Any]:
+        from azure.core.async_paging import AsyncItemPaged, AsyncList
+
         async def get_next(next_link: str | None) -> Any:
             request = first if next_link is None else self._ops.next_page(next_link)
             return await self._send(request, (200,), **kwargs)
@@ -250,7 +256,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # templates
 
-    @distributed_trace_async
+    @traced_async
     async def get(self, resource_group_name: str, image_template_name: str, **kwargs: Any) -> ImageTemplate:
         """Read a template, with ``provisioning_state``, ``provisioning_error`` and ``last_run_status``.
 
@@ -261,7 +267,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.get_template(resource_group_name, image_template_name)
         return ops.template_from_response(await self._send(request, (200,), **kwargs))
 
-    @distributed_trace
+    @traced
     def list(self, resource_group_name: str | None = None, **kwargs: Any) -> AsyncItemPaged[ImageTemplate]:
         """The templates of the subscription, or of one resource group (``async for``).
 
@@ -271,7 +277,7 @@ class ImageBuilderClient(ops.ClientBase):
         """
         return self._paged(self._ops.list_templates(resource_group_name), "template", kwargs)
 
-    @distributed_trace_async
+    @traced_async
     async def begin_create_or_update(
         self,
         resource_group_name: str,
@@ -290,6 +296,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> (await poller.result()).provisioning_state  # doctest: +SKIP
             'Succeeded'
         """
+        from .._polling import AsyncTemplatePolling
+
         polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -299,7 +307,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 201), ops.template_from_response, polling, continuation_token, kwargs, adopt="put"
         )
 
-    @distributed_trace_async
+    @traced_async
     async def begin_update(
         self,
         resource_group_name: str,
@@ -321,6 +329,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> (await poller.result()).tags  # doctest: +SKIP
             {'team': 'images'}
         """
+        from .._polling import AsyncTemplatePolling
+
         polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -331,7 +341,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 201, 202), ops.template_from_response, polling, continuation_token, kwargs
         )
 
-    @distributed_trace_async
+    @traced_async
     async def begin_delete(
         self,
         resource_group_name: str,
@@ -347,6 +357,8 @@ class ImageBuilderClient(ops.ClientBase):
         Example:
             >>> await (await client.begin_delete("rg", "hello", force=True)).result()  # doctest: +SKIP
         """
+        from .._polling import AsyncTemplatePolling
+
         polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -358,6 +370,8 @@ class ImageBuilderClient(ops.ClientBase):
     async def _check_vhds_copied(
         self, resource_group_name: str, image_template_name: str, kwargs: dict[str, Any]
     ) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
+
         try:
             template = await self.get(resource_group_name, image_template_name, **kwargs)
         except ResourceNotFoundError:
@@ -377,7 +391,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # runs
 
-    @distributed_trace_async
+    @traced_async
     async def begin_run(
         self,
         resource_group_name: str,
@@ -411,6 +425,8 @@ class ImageBuilderClient(ops.ClientBase):
         on_status: StatusCallback | None = None,
         **kwargs: Any,
     ) -> AsyncLROPoller[LastRunStatus]:
+        from .._polling import AsyncRunPolling
+
         polling = AsyncRunPolling(self._interval(polling_interval), on_status=on_status, **kwargs)
         request = None
         if continuation_token is None:
@@ -419,7 +435,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="run"
         )
 
-    @distributed_trace_async
+    @traced_async
     async def begin_cancel(
         self,
         resource_group_name: str,
@@ -435,6 +451,8 @@ class ImageBuilderClient(ops.ClientBase):
         Example:
             >>> status = await (await client.begin_cancel("rg", "hello")).result()  # doctest: +SKIP
         """
+        from .._polling import AsyncCancelPolling
+
         polling = AsyncCancelPolling(self._interval(polling_interval))
         request = None
         if continuation_token is None:
@@ -444,7 +462,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 202, 204), lambda _: None, polling, continuation_token, kwargs, adopt="cancel"
         )
 
-    @distributed_trace
+    @traced
     def list_run_outputs(
         self, resource_group_name: str, image_template_name: str, **kwargs: Any
     ) -> AsyncItemPaged[RunOutput]:
@@ -457,7 +475,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.list_run_outputs(resource_group_name, image_template_name)
         return self._paged(request, "run_output", kwargs)
 
-    @distributed_trace_async
+    @traced_async
     async def get_run_output(
         self, resource_group_name: str, image_template_name: str, run_output_name: str, **kwargs: Any
     ) -> RunOutput:
@@ -475,7 +493,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # triggers (from api-version 2022-07-01)
 
-    @distributed_trace_async
+    @traced_async
     async def begin_create_or_update_trigger(
         self,
         resource_group_name: str,
@@ -494,6 +512,8 @@ class ImageBuilderClient(ops.ClientBase):
             >>> (await poller.result()).kind  # doctest: +SKIP
             'SourceImage'
         """
+        from .._polling import AsyncTemplatePolling
+
         polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -504,7 +524,7 @@ class ImageBuilderClient(ops.ClientBase):
             request, (200, 201), ops.trigger_from_response, polling, continuation_token, kwargs
         )
 
-    @distributed_trace_async
+    @traced_async
     async def get_trigger(
         self, resource_group_name: str, image_template_name: str, trigger_name: str, **kwargs: Any
     ) -> Trigger:
@@ -518,7 +538,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.get_trigger(resource_group_name, image_template_name, trigger_name)
         return ops.trigger_from_response(await self._send(request, (200,), **kwargs))
 
-    @distributed_trace
+    @traced
     def list_triggers(
         self, resource_group_name: str, image_template_name: str, **kwargs: Any
     ) -> AsyncItemPaged[Trigger]:
@@ -532,7 +552,7 @@ class ImageBuilderClient(ops.ClientBase):
         request = self._ops.list_triggers(resource_group_name, image_template_name)
         return self._paged(request, "trigger", kwargs)
 
-    @distributed_trace_async
+    @traced_async
     async def begin_delete_trigger(
         self,
         resource_group_name: str,
@@ -548,6 +568,8 @@ class ImageBuilderClient(ops.ClientBase):
         Example:
             >>> await (await client.begin_delete_trigger("rg", "hello", "source")).result()  # doctest: +SKIP
         """
+        from .._polling import AsyncTemplatePolling
+
         polling = AsyncTemplatePolling(self._interval(polling_interval), **kwargs)
         request = None
         if continuation_token is None:
@@ -558,7 +580,7 @@ class ImageBuilderClient(ops.ClientBase):
     # ------------------------------------------------------------------------------------------------
     # the common path
 
-    @distributed_trace_async
+    @traced_async
     async def build(
         self,
         resource_group_name: str,
@@ -650,6 +672,8 @@ class ImageBuilderClient(ops.ClientBase):
     async def _raw_template(
         self, resource_group_name: str, image_template_name: str
     ) -> dict[str, Any] | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
         try:
             response = await self._send(
                 self._ops.get_template(resource_group_name, image_template_name), (200,)
