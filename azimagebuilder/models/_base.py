@@ -50,24 +50,35 @@ _T = TypeVar("_T")
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
+
+# The validators below are Python functions, not the builtins ``tuple`` and ``dict``: pydantic reads each
+# validator's signature when it builds a schema, and a builtin's costs about 1 ms (parsed from its text
+# signature), once per field, on the first template made (docs/performance.md, "## Import time").
+def _to_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+def _to_dict(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    return dict(value)
+
+
 #: A list field: any sequence is accepted (a list, a tuple, ...; a lone string is refused) and stored as a
 #: tuple, so a model stays immutable and hashable while callers (and type checkers) may pass a list.
 #: Declare list fields as ``Seq[str]``, ``Seq[Customizer]``, never ``tuple[...]`` or ``list[...]``.
-Seq = Annotated[Sequence[_T], AfterValidator(tuple)]
+Seq = Annotated[Sequence[_T], AfterValidator(_to_tuple)]
 
 #: A mapping field: any mapping is accepted and stored as a plain ``dict`` copy (typed read-only).
 #: Declare mapping fields as ``Map[str, str]``, never ``dict[...]``.
-Map = Annotated[Mapping[_K, _V], AfterValidator(dict)]
+Map = Annotated[Mapping[_K, _V], AfterValidator(_to_dict)]
 
 
-#: Wire names that are not the plain camelCase of the field name. Declare irregular names here, never with
-#: ``Field(alias=...)``: type checkers (pyright, mypy) take an explicit alias as the keyword to write, so
-#: ``VmProfile(os_disk_size_gb=...)`` would stop type-checking (tests/models/test_construction.py checks).
-#: They come from the field declarations (``_fields.py``: ``osDiskSizeGB``, ``sizeGB``, ``inVMValidations``,
-#: ``validate`` for ``validation``), so each is written once.
-WIRE_NAMES: dict[str, str] = {
-    python: wire for python, wire in wire_names().items() if wire != to_camel(python)
-}
+#: The wire name of every declared field, by Python name, from the field declarations (``_fields.py``), so
+#: each is written once; irregular ones (``osDiskSizeGB``, ``sizeGB``, ``inVMValidations``, ``validate`` for
+#: ``validation``) included. Declare irregular names there, never with ``Field(alias=...)``: type checkers
+#: (pyright, mypy) take an explicit alias as the keyword to write, so ``VmProfile(os_disk_size_gb=...)``
+#: would stop type-checking (tests/models/test_construction.py checks). Looking a name up here also costs
+#: less than ``to_camel`` (regular expressions), which the alias generator would run for every field.
+WIRE_NAMES: dict[str, str] = wire_names()
 
 
 def wire_name(field_name: str) -> str:

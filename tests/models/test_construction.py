@@ -411,7 +411,8 @@ def test_every_model_signature_lists_its_snake_case_fields(model: type[WireModel
 
 @pytest.mark.parametrize("model", models_of_every_kind(), ids=lambda m: m.__name__)
 def test_no_field_declares_an_explicit_alias(model: type[WireModel]) -> None:
-    # Type checkers take Field(alias=...) as the keyword to write; irregular wire names go in WIRE_NAMES.
+    # Type checkers take Field(alias=...) as the keyword to write; irregular wire names are declared in
+    # _fields.py (models._base.WIRE_NAMES).
     for name, info in model.model_fields.items():
         assert info.alias_priority in (None, 1), f"{model.__name__}.{name} declares alias={info.alias!r}"
 
