@@ -68,12 +68,18 @@ VALIDATE = (
     + TEMPLATE_OURS
     + "validate(t)"
 )
+#: What any pydantic v2 model costs on first use: pydantic's import, its plugin look-up
+#: (``importlib.metadata`` over the installed distributions) and one schema: the floor under our figure
+#: while the template models are pydantic models.
+PYDANTIC_FLOOR_NAME = "pydantic alone: one one-field BaseModel built"
+PYDANTIC_FLOOR = "from pydantic import BaseModel\nclass M(BaseModel):\n    x: int\nM(x=1)"
 SNIPPETS: dict[str, str] = {
     OURS_NAME: OURS,
     THEIRS_NAME: THEIRS,
     VALIDATE_NAME: VALIDATE,
     "import azimagebuilder": "import azimagebuilder",
     "import pydantic": "import pydantic",
+    PYDANTIC_FLOOR_NAME: PYDANTIC_FLOOR,
     "import azure.mgmt.core": "import azure.mgmt.core",
 }
 
