@@ -205,7 +205,7 @@ def image_builder_client(
         credential = arm_credential(args)
         stack.callback(close_credential, credential)
         check_credential(credential, arm.base_url)
-        default_interval = 0.25 if emulator is not None else 1.0 if args.emulator else 30.0
+        default_interval = 0.25 if args.emulator else 30.0
         interval = polling_interval if polling_interval is not None else default_interval
         with ImageBuilderClient(
             credential,

@@ -127,7 +127,7 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--polling-interval", type=positive_seconds, metavar="SECONDS",
-        help="seconds between status polls (default: 30; 1 with --emulator)",
+        help="seconds between status polls (default: 30; 0.25 with --emulator)",
     )  # fmt: skip
     parser.add_argument(
         "--emulator-build-duration", type=seconds, default=1.0, metavar="SECONDS",

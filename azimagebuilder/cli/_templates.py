@@ -127,7 +127,7 @@ def _wait_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--polling-interval", type=positive_seconds, metavar="SECONDS",
-        help="seconds between status polls (default: 30; 1 with --emulator)",
+        help="seconds between status polls (default: 30; 0.25 with --emulator)",
     )  # fmt: skip
 
 
