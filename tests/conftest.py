@@ -6,6 +6,10 @@ Area-specific fixtures live in each test folder's own conftest.py.
 from __future__ import annotations
 
 import copy
+import getpass
+import os
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,35 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The shared reference material sits beside the checkout (../shared); it is absent on a user's clone.
 SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a serial run), before any worker starts
+        _compile_each_module_once()
+
+
+def _compile_each_module_once() -> None:
+    """Let this run's processes share compiled modules, without writing ``__pycache__`` into the checkout.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (CI images and containers often set it), every process of the
+    run (each pytest-xdist worker, each ``python -m azimagebuilder`` a test starts) compiled the package,
+    its tests and their assertion rewrites again: about a quarter of the suite's CPU. The variable's
+    purpose is a clean source tree, so the run keeps that and still writes bytecode: into a cache
+    directory outside the checkout (``PYTHONPYCACHEPREFIX``), which Python checks against each source's
+    size and modification time. A prefix the user set is kept as it is.
+    """
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    try:
+        user = getpass.getuser()
+        prefix = Path(tempfile.gettempdir()) / f"azimagebuilder-tests-pycache-{user}"
+        prefix.mkdir(mode=0o700, exist_ok=True)
+    except (OSError, KeyError):
+        return  # no writable temporary directory: run as configured
+    os.environ.pop("PYTHONDONTWRITEBYTECODE")
+    os.environ["PYTHONPYCACHEPREFIX"] = str(prefix)
+    sys.pycache_prefix = str(prefix)
+    sys.dont_write_bytecode = False
 
 
 @pytest.fixture(scope="session")

@@ -253,7 +253,7 @@ def test_a_dropped_connection_error_keeps_no_token_in_the_transports_request(
 def test_a_timed_out_builds_continuation_token_holds_no_bearer_token(
     start_emulator: Callable[..., Any],
 ) -> None:
-    emu = start_emulator(build_duration=30)
+    emu = start_emulator(build_duration=30, create_duration=0)
     with client_for(emu) as client, pytest.raises(BuildTimeoutError) as info:
         client.build(RG, "slow", template(emu), timeout=0.2)
     decoded = base64.b64decode(info.value.continuation_token)
