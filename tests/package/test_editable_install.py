@@ -3,8 +3,9 @@
 The default editable mode of a flat layout installs an import hook (a ``__editable__..._finder.py``), which
 mypy never runs, so a user's mypy reported "Cannot find implementation or library stub for module named
 azimagebuilder". In ``compat`` mode setuptools writes a ``.pth`` file holding the project directory, which
-mypy reads. The test builds both shapes of install in throw-away environments (no pip, no network) and runs
-mypy against each from outside the repository.
+mypy reads. The tests build both shapes of install in throw-away environments (no pip, no network) and run
+mypy against each from outside the repository: the compat shape in tests/package/test_type_checking.py,
+whose one mypy run checks the docs' code through such an install.
 """
 
 from __future__ import annotations
@@ -12,18 +13,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import sysconfig
-import venv
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-USER_CODE = (
-    "import azimagebuilder as aib\n"
-    "\n"
-    'step = aib.ShellCustomizer(name="hello", inline=["echo hello"])\n'
-    "reveal_type(step.inline)\n"
-)
+from editable_support import ROOT, USER_CODE, environment
 
 
 def test_setup_cfg_selects_the_compat_editable_mode() -> None:
@@ -32,24 +25,6 @@ def test_setup_cfg_selects_the_compat_editable_mode() -> None:
     dist = Distribution()
     dist.parse_config_files([str(ROOT / "setup.cfg")])
     assert dist.get_option_dict("editable_wheel")["mode"][1] == "compat"
-
-
-def _environment(tmp: Path, pth_line: str, *, system_site_packages: bool = True) -> tuple[Path, Path]:
-    """A venv with one editable-install .pth, as pip leaves it; returns its python and its site-packages.
-
-    With ``system_site_packages`` the venv sees mypy's and pydantic's install (and, when the running Python
-    has this project installed, that install too).
-    """
-    venv.EnvBuilder(system_site_packages=system_site_packages, with_pip=False).create(tmp)
-    python = tmp / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    (Path(purelib) / "__editable__.azimagebuilder-0.1.0.pth").write_text(pth_line + "\n")
-    return python, Path(purelib)
 
 
 # What setuptools' default editable mode installs beside its .pth: a finder that maps the package name to
@@ -91,21 +66,11 @@ def _mypy(python: Path, project: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.skipif(sysconfig.get_platform().startswith("win"), reason="venv layout of POSIX")
-def test_mypy_finds_a_compat_editable_install_from_another_project(tmp_path: Path) -> None:
-    python, _ = _environment(tmp_path / "env", str(ROOT))  # what compat mode writes: the project directory
-    project = tmp_path / "project"
-    project.mkdir()
-    done = _mypy(python, project)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert 'Revealed type is "typing.Sequence[str] | None"' in done.stdout  # the package's own types
-
-
-@pytest.mark.skipif(sysconfig.get_platform().startswith("win"), reason="venv layout of POSIX")
 def test_an_import_hook_install_is_what_mypy_cannot_find(tmp_path: Path) -> None:
     # The default mode's .pth only imports a finder module: Python imports the package through it, mypy sees
     # no path, so the package is missing. The venv leaves out the system site-packages, where the running
     # Python may have this project installed (CI installs it in compat mode).
-    python, purelib = _environment(
+    python, purelib = environment(
         tmp_path / "env",
         "import __editable___azimagebuilder_0_1_0_finder; pass",
         system_site_packages=False,
