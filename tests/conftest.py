@@ -20,6 +20,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers per core. About half of a worker's time is spent waiting (on emulated
+    builds, polling intervals and the command-line processes tests start), and a second worker per core
+    fills those waits; ``-n N`` still sets the number."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(2, 2 * cores)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a serial run), before any worker starts
         _compile_each_module_once()
