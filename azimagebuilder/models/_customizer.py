@@ -8,7 +8,7 @@ from pydantic import Discriminator, Tag
 
 from .. import _fields as D
 from ._base import ArmExpression, Seq, TypedWireModel
-from ._source import tagger, types_of
+from ._source import LazyFamily, tagger, types_of
 
 
 class ShellCustomizer(TypedWireModel):
@@ -115,4 +115,5 @@ Customizer = Annotated[
     | Annotated[WindowsUpdateCustomizer, Tag(D.WINDOWS_UPDATE_CUSTOMIZER.key)]
     | Annotated[UnknownCustomizer, Tag("unknown")],
     Discriminator(tagger(CUSTOMIZER_TYPES)),
+    LazyFamily(tagger(CUSTOMIZER_TYPES)),
 ]

@@ -8,7 +8,7 @@ from pydantic import Discriminator, Tag
 
 from .. import _fields as D
 from ._base import ArmExpression, Map, Seq, TypedWireModel, WireModel
-from ._source import tagger, types_of
+from ._source import LazyFamily, tagger, types_of
 
 
 class TargetRegion(WireModel):
@@ -71,6 +71,7 @@ Versioner = Annotated[
     | Annotated[SourceVersioner, Tag(D.SOURCE_VERSIONER.key)]
     | Annotated[UnknownVersioner, Tag("unknown")],
     Discriminator(_scheme),
+    LazyFamily(_scheme),
 ]
 
 
@@ -161,4 +162,5 @@ Distributor = Annotated[
     | Annotated[VhdDistributor, Tag(D.VHD_DISTRIBUTOR.key)]
     | Annotated[UnknownDistributor, Tag("unknown")],
     Discriminator(tagger(DISTRIBUTOR_TYPES)),
+    LazyFamily(tagger(DISTRIBUTOR_TYPES)),
 ]

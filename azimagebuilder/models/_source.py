@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import Discriminator, Field, Tag
 
 from .. import _fields as D
 from ._base import TypedWireModel, WireModel, read_only
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails, InitErrorDetails
 
 
 class PlatformImagePurchasePlan(WireModel):
@@ -115,6 +118,78 @@ def tagger(known: dict[str, type[TypedWireModel]], field: str = "type") -> Any:
     return tag
 
 
+class LazyFamily:
+    """Validates a family (a discriminated union) through its chosen member only.
+
+    pydantic builds a discriminated union's schema with every member's, so the first template built
+    every source, customizer, validator, distributor and versioner. Placed last in the union's
+    ``Annotated`` metadata, this validates with the member the tag names (its schema built on first
+    use); the errors are the member's, under the tag, as pydantic's union gives them. Serialization is
+    the member's own.
+    """
+
+    def __init__(self, discriminator: Any) -> None:
+        self.discriminator = discriminator
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from typing import get_args
+
+        from pydantic import ValidationError
+        from pydantic_core import PydanticKnownError, core_schema
+
+        members: dict[str, Any] = {}
+        for member in get_args(source):
+            cls, *meta = get_args(member)
+            members.update({m.tag: cls for m in meta if isinstance(m, Tag)})
+        self._source = source
+        discriminator = self.discriminator
+        name = f"{discriminator.__name__}()"
+
+        def validate(value: Any) -> Any:
+            tag = discriminator(value)
+            if tag is None:
+                raise PydanticKnownError("union_tag_not_found", {"discriminator": name})
+            cls = members[tag]
+            try:
+                return cls.__pydantic_validator__.validate_python(value)
+            except ValidationError as exc:
+                errors = [_under(tag, e) for e in exc.errors(include_url=False)]
+                raise ValidationError.from_exception_data(exc.title, errors) from None
+
+        return core_schema.no_info_plain_validator_function(
+            validate, serialization=core_schema.simple_ser_schema("any")
+        )
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        # pydantic's JSON Schema (``model_json_schema()``): the union's, as without this class; the whole
+        # union's schema is built only here. (``azimagebuilder schema`` does not use it: models/_schema.py.)
+        from pydantic import TypeAdapter
+
+        return handler(TypeAdapter(Annotated[self._source, Discriminator(self.discriminator)]).core_schema)
+
+
+_KNOWN_ERROR_TYPES: set[str] = set()
+
+
+def _under(tag: str, error: ErrorDetails) -> InitErrorDetails:
+    """A member's error, located under its tag (as pydantic's discriminated union reports it)."""
+    from pydantic_core import PydanticCustomError
+
+    if not _KNOWN_ERROR_TYPES:
+        from typing import get_args
+
+        from pydantic_core.core_schema import ErrorType
+
+        _KNOWN_ERROR_TYPES.update(get_args(ErrorType))
+    kind: Any = error["type"]
+    if kind not in _KNOWN_ERROR_TYPES:  # raised in Python (pydantic's own, ``sequence_str``): as it was
+        kind = PydanticCustomError(kind, error["msg"], error.get("ctx"))
+    out: InitErrorDetails = {"type": kind, "loc": (tag, *error["loc"]), "input": error["input"]}
+    if "ctx" in error:
+        out["ctx"] = error["ctx"]
+    return out
+
+
 #: Any source; a dict of the wire shape is accepted too.
 Source = Annotated[
     Annotated[PlatformImageSource, Tag(D.PLATFORM_IMAGE_SOURCE.key)]
@@ -123,4 +198,5 @@ Source = Annotated[
     | Annotated[UnknownSource, Tag("unknown")],
     Discriminator(tagger(SOURCE_TYPES)),
     Field(description="The image the build starts from."),
+    LazyFamily(tagger(SOURCE_TYPES)),
 ]

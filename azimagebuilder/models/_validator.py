@@ -9,7 +9,7 @@ from pydantic import Discriminator, Tag
 
 from .. import _fields as D
 from ._base import ArmExpression, Seq, TypedWireModel, WireModel
-from ._source import tagger, types_of
+from ._source import LazyFamily, tagger, types_of
 
 
 class ShellValidator(TypedWireModel):
@@ -79,6 +79,7 @@ Validator = Annotated[
     | Annotated[FileValidator, Tag(D.FILE_VALIDATOR.key)]
     | Annotated[UnknownValidator, Tag("unknown")],
     Discriminator(tagger(VALIDATOR_TYPES)),
+    LazyFamily(tagger(VALIDATOR_TYPES)),
 ]
 
 
