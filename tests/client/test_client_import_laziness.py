@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from client_support import NAME
 
+# The module's tests share one costly fixture: run them on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("import-laziness")
+
 HERE = Path(__file__).parent
 
 # Imports a client class, records what is loaded, then creates a client and calls get(), list() and a

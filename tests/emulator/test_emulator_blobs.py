@@ -14,6 +14,9 @@ from azimagebuilder import ImageBuilderClient
 from azimagebuilder.emulator import Emulator, MemoryArtifactStore
 from azimagebuilder.emulator._blobs import is_blob_request
 
+# The module's tests share one costly fixture: run them on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("emulator-blobs")
+
 TEMPLATE: dict[str, Any] = {
     "location": "westus2",
     "properties": {

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# The module's tests share one costly fixture: run them on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("layering")
+
 PACKAGE = Path(__file__).resolve().parents[2] / "azimagebuilder"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+# The module's tests share one costly fixture: run them on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("notebook")
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "examples" / "python_api.ipynb"
 

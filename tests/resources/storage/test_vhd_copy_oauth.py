@@ -20,7 +20,8 @@ import pytest
 from azimagebuilder.resources._azurite_store import BlobArtifactStore
 from azimagebuilder.testing.azurite import AzuriteBlob, start_azurite
 
-pytestmark = pytest.mark.azurite
+# The module's tests share one costly fixture: run them on one worker, so it is made once.
+pytestmark = [pytest.mark.azurite, pytest.mark.xdist_group("azurite-oauth")]
 
 
 class EntraLikeCredential:
