@@ -278,8 +278,29 @@ class _Handler(BaseHTTPRequestHandler):
             # An unreadable request line leaves http.server at HTTP/0.9, which answers without a status
             # line or headers: answer as HTTP/1.1 instead.
             self.request_version = "HTTP/1.1"
+        answer = ArmError(status, error, text).to_response()
+        # The connection ends with this answer: say so, so that a client does not send its next request
+        # on it.
+        answer.headers["Connection"] = "close"
         with contextlib.suppress(OSError):  # the client is gone
-            self._send(ArmError(status, error, text).to_response(), {})
+            self._send(answer, {})
+        self._drain_unread_request()
+
+    def _drain_unread_request(self) -> None:
+        """Read and drop what the client is still sending (at most 1 MiB, until 0.5 s of quiet) before
+        the connection closes. An answer given before the whole request was read (a URL or header too long)
+        is otherwise lost: closing a socket with unread data sends a TCP reset, which can reach the client
+        before it reads the answer (it then sees "connection reset" instead of the 414). Web servers do the
+        same ("lingering close")."""
+        with contextlib.suppress(OSError, ValueError):
+            self.wfile.flush()
+            self.connection.settimeout(0.5)
+            left = 1 << 20
+            while left > 0:
+                chunk = self.connection.recv(min(65536, left))
+                if not chunk:  # the client read the answer and closed
+                    break
+                left -= len(chunk)
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
