@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from client_support import NAME
 
-# The module's tests share one costly fixture: run them on one worker, so it is made once.
+# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
+# session-scoped, so it is made once even when other modules' tests run on that worker in between.
 pytestmark = pytest.mark.xdist_group("import-laziness")
 
 HERE = Path(__file__).parent
@@ -63,7 +64,7 @@ print(json.dumps({
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def probe() -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(HERE)], capture_output=True, text=True, timeout=120, check=True

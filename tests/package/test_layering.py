@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-# The module's tests share one costly fixture: run them on one worker, so it is made once.
+# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
+# session-scoped, so it is made once even when other modules' tests run on that worker in between.
 pytestmark = pytest.mark.xdist_group("layering")
 
 PACKAGE = Path(__file__).resolve().parents[2] / "azimagebuilder"
@@ -122,7 +123,7 @@ def _loaded_alone() -> dict[str, list[str] | str]:
     return result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def loaded() -> dict[str, list[str] | str]:
     return _loaded_alone()
 

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 
-# The module's tests share one costly fixture: run them on one worker, so it is made once.
+# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
+# session-scoped, so it is made once even when other modules' tests run on that worker in between.
 pytestmark = pytest.mark.xdist_group("notebook")
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "examples" / "python_api.ipynb"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def executed() -> Any:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

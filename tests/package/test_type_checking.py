@@ -12,7 +12,8 @@ Each checker runs once over one tree: the units, a negative control (``mistakes.
 and a wrong type, which both checkers must flag) and a user's module of another project (``use.py``, whose
 ``reveal_type`` shows mypy read the package's own types through the editable install). The tests then read
 their part of that one report: a checker's start and its analysis of pydantic and the package cost more
-than all the files it checks, and the module's tests run on one worker (``xdist_group``) to share it.
+than all the files it checks. The module's tests run on one worker (``xdist_group``) and share the reports
+(session-scoped fixtures).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def units() -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def checked_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tree = tmp_path_factory.mktemp("typecheck")
     for name, source in units().items():
@@ -79,7 +80,7 @@ class Diagnostic:
     message: str
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mypy_report(checked_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Diagnostic]]:
     """mypy --strict over the tree, the package found through a compat editable install: (output, errors)."""
     python = compat_environment(tmp_path_factory.mktemp("editable-env"))
@@ -109,7 +110,7 @@ def mypy_report(checked_tree: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return output, errors
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pyright_report(checked_tree: Path) -> dict[str, Any]:
     """pyright's JSON report of the tree in strict mode."""
     (checked_tree / "pyrightconfig.json").write_text(

@@ -20,7 +20,8 @@ import pytest
 from azimagebuilder.resources._azurite_store import BlobArtifactStore
 from azimagebuilder.testing.azurite import AzuriteBlob, start_azurite
 
-# The module's tests share one costly fixture: run them on one worker, so it is made once.
+# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
+# session-scoped, so it is made once even when other modules' tests run on that worker in between.
 pytestmark = [pytest.mark.azurite, pytest.mark.xdist_group("azurite-oauth")]
 
 
@@ -52,7 +53,7 @@ class EntraLikeCredential:
         return AccessToken(f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.unsigned", now + 3600)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def azurite_oauth() -> Iterator[AzuriteBlob]:
     with start_azurite(oauth=True) as blob:
         yield blob
