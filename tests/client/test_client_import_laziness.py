@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 from client_support import NAME
-
-# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
-# session-scoped, so it is made once even when other modules' tests run on that worker in between.
-pytestmark = pytest.mark.xdist_group("import-laziness")
+from run_once import once_per_run
 
 HERE = Path(__file__).parent
 
@@ -65,12 +62,18 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="session")
-def probe() -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(HERE)], capture_output=True, text=True, timeout=120, check=True
-    )
-    result: dict[str, object] = json.loads(done.stdout)
-    return result
+def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The probe process's findings: run once per test run."""
+
+    def run(_: Path) -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(HERE)], capture_output=True, text=True, timeout=120, check=True
+        )
+        result: dict[str, object] = json.loads(done.stdout)
+        return result
+
+    found: dict[str, object] = once_per_run(tmp_path_factory, "client-import-laziness", run)
+    return found
 
 
 def test_importing_the_client_classes_loads_no_azure_sdk_and_no_pydantic(probe: dict[str, object]) -> None:

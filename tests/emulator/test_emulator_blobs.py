@@ -14,10 +14,6 @@ from azimagebuilder import ImageBuilderClient
 from azimagebuilder.emulator import Emulator, MemoryArtifactStore
 from azimagebuilder.emulator._blobs import is_blob_request
 
-# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
-# session-scoped, so it is made once even when other modules' tests run on that worker in between.
-pytestmark = pytest.mark.xdist_group("emulator-blobs")
-
 TEMPLATE: dict[str, Any] = {
     "location": "westus2",
     "properties": {
@@ -34,7 +30,7 @@ TEMPLATE: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def built() -> Iterator[tuple[Emulator, ImageBuilderClient, str]]:
     """An emulator with one template built; yields it, a client and the VHD's URL."""
     with (

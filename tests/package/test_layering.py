@@ -15,10 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
-# session-scoped, so it is made once even when other modules' tests run on that worker in between.
-pytestmark = pytest.mark.xdist_group("layering")
+from run_once import once_per_run
 
 PACKAGE = Path(__file__).resolve().parents[2] / "azimagebuilder"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
@@ -124,8 +121,10 @@ def _loaded_alone() -> dict[str, list[str] | str]:
 
 
 @pytest.fixture(scope="session")
-def loaded() -> dict[str, list[str] | str]:
-    return _loaded_alone()
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str] | str]:
+    """What each module loads when imported alone: probed once per test run."""
+    result: dict[str, list[str] | str] = once_per_run(tmp_path_factory, "layering", lambda _: _loaded_alone())
+    return result
 
 
 def test_each_module_imports_alone(loaded: dict[str, list[str] | str]) -> None:

@@ -6,25 +6,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
-# session-scoped, so it is made once even when other modules' tests run on that worker in between.
-pytestmark = pytest.mark.xdist_group("notebook")
+from run_once import once_per_run
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "examples" / "python_api.ipynb"
 
 
 @pytest.fixture(scope="session")
-def executed() -> Any:
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The notebook as a kernel ran it: once per test run (a kernel's start is the costly part)."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(
-        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
-    ).execute()
-    return notebook
+
+    def run(_: Path) -> str:
+        notebook = nbformat.read(NOTEBOOK, as_version=4)
+        nbclient.NotebookClient(
+            notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+        ).execute()
+        return str(nbformat.writes(notebook))
+
+    return nbformat.reads(once_per_run(tmp_path_factory, "notebook", run), as_version=4)
 
 
 def _outputs(notebook: Any, index: int) -> list[Any]:

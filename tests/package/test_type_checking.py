@@ -12,8 +12,8 @@ Each checker runs once over one tree: the units, a negative control (``mistakes.
 and a wrong type, which both checkers must flag) and a user's module of another project (``use.py``, whose
 ``reveal_type`` shows mypy read the package's own types through the editable install). The tests then read
 their part of that one report: a checker's start and its analysis of pydantic and the package cost more
-than all the files it checks. The module's tests run on one worker (``xdist_group``) and share the reports
-(session-scoped fixtures).
+than all the files it checks. Each report is made once per test run and shared by the workers
+(``once_per_run``).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from typing import Any
 
 import pytest
 from editable_support import USER_CODE, compat_environment
+from run_once import once_per_run
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.xdist_group("type-checkers")
 MISTAKES = """\
 import azimagebuilder as aib
 
@@ -63,9 +63,9 @@ def units() -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="session")
-def checked_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tree = tmp_path_factory.mktemp("typecheck")
+def write_tree(tree: Path) -> Path:
+    """The files the checkers read: the units, the negative control and a user's module."""
+    tree.mkdir(parents=True, exist_ok=True)
     for name, source in units().items():
         (tree / f"{name}.py").write_text(source)
     (tree / "mistakes.py").write_text(MISTAKES)
@@ -80,10 +80,9 @@ class Diagnostic:
     message: str
 
 
-@pytest.fixture(scope="session")
-def mypy_report(checked_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Diagnostic]]:
-    """mypy --strict over the tree, the package found through a compat editable install: (output, errors)."""
-    python = compat_environment(tmp_path_factory.mktemp("editable-env"))
+def _run_mypy(work: Path) -> dict[str, Any]:
+    tree = write_tree(work / "tree")
+    python = compat_environment(work / "editable-env")
     done = subprocess.run(
         [
             sys.executable,
@@ -96,13 +95,22 @@ def mypy_report(checked_tree: Path, tmp_path_factory: pytest.TempPathFactory) ->
             f"--python-executable={python}",
             ".",
         ],
-        cwd=checked_tree,
+        cwd=tree,
         capture_output=True,
         text=True,
         check=False,
     )
-    output = _report(done.stdout + done.stderr, checked_tree)
-    assert done.returncode in (0, 1), output  # 2: mypy itself failed
+    return {"returncode": done.returncode, "output": _report(done.stdout + done.stderr, tree)}
+
+
+@pytest.fixture(scope="session")
+def mypy_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Diagnostic]]:
+    """mypy --strict over the tree, the package found through a compat editable install: (output, errors).
+
+    Run once per test run, for all workers (``once_per_run``)."""
+    done = once_per_run(tmp_path_factory, "mypy-docs", _run_mypy)
+    output: str = done["output"]
+    assert done["returncode"] in (0, 1), output  # 2: mypy itself failed
     errors = [
         Diagnostic(m["file"], int(m["line"]), m["message"])
         for m in re.finditer(r"^(?P<file>[\w.]+):(?P<line>\d+): error: (?P<message>.*)$", output, re.M)
@@ -111,26 +119,32 @@ def mypy_report(checked_tree: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
-def pyright_report(checked_tree: Path) -> dict[str, Any]:
-    """pyright's JSON report of the tree in strict mode."""
-    (checked_tree / "pyrightconfig.json").write_text(
-        json.dumps(
-            {
-                "typeCheckingMode": "strict",
-                "extraPaths": [str(ROOT)],
-                "reportMissingModuleSource": False,
-                "reportDuplicateImport": False,
-            }
+def pyright_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """pyright's JSON report of the tree in strict mode, run once per test run."""
+    pyright = _pyright()
+
+    def run(work: Path) -> str:
+        tree = write_tree(work / "tree")
+        (tree / "pyrightconfig.json").write_text(
+            json.dumps(
+                {
+                    "typeCheckingMode": "strict",
+                    "extraPaths": [str(ROOT)],
+                    "reportMissingModuleSource": False,
+                    "reportDuplicateImport": False,
+                }
+            )
         )
-    )
-    done = subprocess.run(
-        [*_pyright(), "--pythonpath", sys.executable, "--outputjson", "."],
-        cwd=checked_tree,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report: dict[str, Any] = json.loads(done.stdout)
+        done = subprocess.run(
+            [*pyright, "--pythonpath", sys.executable, "--outputjson", "."],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout
+
+    report: dict[str, Any] = json.loads(once_per_run(tmp_path_factory, "pyright-docs", run))
     return report
 
 

@@ -20,9 +20,7 @@ import pytest
 from azimagebuilder.resources._azurite_store import BlobArtifactStore
 from azimagebuilder.testing.azurite import AzuriteBlob, start_azurite
 
-# The module's tests share one costly fixture: they run on one worker (xdist_group), and the fixture is
-# session-scoped, so it is made once even when other modules' tests run on that worker in between.
-pytestmark = [pytest.mark.azurite, pytest.mark.xdist_group("azurite-oauth")]
+pytestmark = pytest.mark.azurite
 
 
 class EntraLikeCredential:
@@ -53,7 +51,7 @@ class EntraLikeCredential:
         return AccessToken(f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.unsigned", now + 3600)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def azurite_oauth() -> Iterator[AzuriteBlob]:
     with start_azurite(oauth=True) as blob:
         yield blob
