@@ -5,9 +5,12 @@ Area-specific fixtures live in each test folder's own conftest.py.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +29,46 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(2, 2 * cores)
 
 
+_AZURITE_INSTALL = pytest.StashKey[threading.Thread]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a serial run), before any worker starts
         _compile_each_module_once()
+        config.stash[_AZURITE_INSTALL] = _install_azurite_in_the_background()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    install = config.stash.get(_AZURITE_INSTALL, None)
+    if install is not None:
+        install.join()  # never leave an npm install half done
+
+
+def _install_azurite_in_the_background() -> threading.Thread:
+    """On a clean clone, install Azurite (``npm install``, 15-20 s) while the workers start and run the
+    tests that do not need it; the tests that do run last (``pytest_collection_modifyitems``). The
+    fixture finds it installed, or waits on the same install lock; a failure is left to the fixture to
+    report, where a test needs Azurite."""
+    from azimagebuilder.testing.azurite import AzuriteNotAvailableError, find_azurite_blob
+
+    def install() -> None:
+        with contextlib.suppress(AzuriteNotAvailableError, OSError, subprocess.SubprocessError):
+            find_azurite_blob()
+
+    thread = threading.Thread(target=install, name="azurite-install", daemon=True)
+    thread.start()
+    return thread
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that need Azurite run after the others (the order is otherwise kept), so that a clean
+    clone's first run does not hold workers waiting for its install."""
+    items.sort(key=_needs_azurite)
+
+
+def _needs_azurite(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("azurite") is not None or any("azurite" in name for name in names)
 
 
 def _compile_each_module_once() -> None:
