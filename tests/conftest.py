@@ -35,7 +35,8 @@ _AZURITE_INSTALL = pytest.StashKey[threading.Thread]()
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a serial run), before any worker starts
         _compile_each_module_once()
-        config.stash[_AZURITE_INSTALL] = _install_azurite_in_the_background()
+        if config.args_source == pytest.Config.ArgsSource.TESTPATHS:  # the whole suite, which needs it
+            config.stash[_AZURITE_INSTALL] = _install_azurite_in_the_background()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -13,15 +13,11 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
-
-def run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The temporary directory of this run: the worker's own one's parent under pytest-xdist."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+from azimagebuilder.testing.azurite import _lock_exclusively, run_directory
 
 
 def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, compute: Callable[[Path], Any]) -> Any:
@@ -50,11 +46,3 @@ def _locked(path: Path) -> Iterator[None]:
     with open(path, "w") as lock:
         _lock_exclusively(lock)
         yield
-
-
-def _lock_exclusively(lock: IO[str]) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: each worker computes the result itself (slower, still right)
-        return
-    fcntl.flock(lock, fcntl.LOCK_EX)

@@ -66,6 +66,7 @@ __all__ = [
     "AzuriteNotAvailableError",
     "azurite",
     "find_azurite_blob",
+    "run_directory",
     "shared_azurite",
     "start_azurite",
 ]
@@ -590,6 +591,19 @@ def _stop(proc: _Process) -> None:
             proc.wait(timeout=10)
 
 
+def run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of this pytest run, shared by all its pytest-xdist workers.
+
+    Under xdist each worker's base temporary directory is ``<run>/popen-gwN``; the run's is their parent.
+
+    Example:
+        >>> run_directory(tmp_path_factory)  # doctest: +SKIP
+        PosixPath('/tmp/pytest-of-me/pytest-42')
+    """
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteBlob]:
     """Session fixture: a running Azurite blob service (installed on first use when missing).
@@ -605,8 +619,6 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteBlob]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
     workers = [f"gw{i}" for i in range(count)] if worker else [""]
-    # Under xdist each worker's base temp is <run>/popen-gwN: the run's directory is shared by all of them.
-    basetemp = tmp_path_factory.getbasetemp()
-    state_dir = basetemp.parent if worker else basetemp
+    state_dir = run_directory(tmp_path_factory)
     with shared_azurite(state_dir, worker=worker, workers=workers, executable=exe) as blob:
         yield blob
