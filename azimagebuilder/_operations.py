@@ -79,11 +79,6 @@ _API_VERSION_CODES_IF_MENTIONED = frozenset({"NoRegisteredProviderFound", "Inval
 _API_VERSION_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2}(?:-preview)?)\b")
 
 
-# azure-core and azure-mgmt-core load when the first request is built or the first error read, not when
-# this module (and so the client class) is imported: see docs/performance.md ("## Import time").
-_ARM_ERROR_FORMAT: list[type[Any]] = []
-
-
 def arm_error_body(json_object: Any) -> Any:
     """An ARM error body in the wrapped ``{"error": {...}}`` shape (the 2019 previews sent it flat).
 
@@ -96,6 +91,9 @@ def arm_error_body(json_object: Any) -> Any:
     return json_object
 
 
+# azure-core and azure-mgmt-core load when the first request is built or the first error read, not when
+# this module (and so the client class) is imported: see docs/performance.md ("## Import time").
+@functools.cache
 def arm_error_format() -> type[Any]:
     """ARM's error format (azure-mgmt-core's ``ARMErrorFormat``), accepting both the wrapped
     ``{"error": {...}}`` and the flat 2019 shape. The class is made on first use and then kept.
@@ -104,17 +102,15 @@ def arm_error_format() -> type[Any]:
         >>> arm_error_format()({"code": "Conflict", "message": "busy"}).code
         'Conflict'
     """
-    if not _ARM_ERROR_FORMAT:
-        from azure.mgmt.core.exceptions import ARMErrorFormat
+    from azure.mgmt.core.exceptions import ARMErrorFormat
 
-        class _ArmErrorFormat(ARMErrorFormat):
-            """ARM's error format, accepting both the wrapped and the flat 2019 shape."""
+    class _ArmErrorFormat(ARMErrorFormat):
+        """ARM's error format, accepting both the wrapped and the flat 2019 shape."""
 
-            def __init__(self, json_object: Mapping[str, Any]) -> None:
-                super().__init__(arm_error_body(json_object))
+        def __init__(self, json_object: Mapping[str, Any]) -> None:
+            super().__init__(arm_error_body(json_object))
 
-        _ARM_ERROR_FORMAT.append(_ArmErrorFormat)
-    return _ARM_ERROR_FORMAT[0]
+    return _ArmErrorFormat
 
 
 def traced(func: Callable[P, R]) -> Callable[P, R]:
