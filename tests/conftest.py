@@ -5,9 +5,11 @@ Area-specific fixtures live in each test folder's own conftest.py.
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import copy
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -15,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from run_order import run_order
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS = REPO_ROOT / "tests"
 # The shared reference material sits beside the checkout (../shared); it is absent on a user's clone.
 SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
 
@@ -30,13 +34,25 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 _AZURITE_INSTALL = pytest.StashKey[threading.Thread]()
+_INSTALL_AZURITE = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a serial run), before any worker starts
         _compile_each_module_once()
-        if config.args_source == pytest.Config.ArgsSource.TESTPATHS:  # the whole suite, which needs it
-            config.stash[_AZURITE_INSTALL] = _install_azurite_in_the_background()
+        _rewrite_test_modules_once(config)
+        # The whole suite needs Azurite. A parallel run installs it once the workers have collected (so
+        # that npm does not compete with their start), a serial run at once.
+        whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        config.stash[_INSTALL_AZURITE] = whole_suite
+        if whole_suite and not _is_parallel(config):
+            _start_azurite_install(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """The first worker has collected: start Azurite's install (pytest-xdist's controller hook)."""
+    _start_azurite_install(node.config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -45,11 +61,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         install.join()  # never leave an npm install half done
 
 
-def _install_azurite_in_the_background() -> threading.Thread:
-    """On a clean clone, install Azurite (``npm install``, 15-20 s) while the workers start and run the
-    tests that do not need it; the tests that do run last (``pytest_collection_modifyitems``). The
-    fixture finds it installed, or waits on the same install lock; a failure is left to the fixture to
-    report, where a test needs Azurite."""
+def _is_parallel(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "numprocesses", None)) and config.pluginmanager.hasplugin("dsession")
+
+
+def _start_azurite_install(config: pytest.Config) -> None:
+    """On a clean clone, install Azurite (``npm install``, 10-20 s) while the tests that do not need it
+    run; the tests that do run last (``pytest_collection_modifyitems``). The fixture finds it installed,
+    or waits on the same install lock; a failure is left to the fixture to report, where a test needs
+    Azurite."""
+    if not config.stash.get(_INSTALL_AZURITE, False) or _AZURITE_INSTALL in config.stash:
+        return
     from azimagebuilder.testing.azurite import AzuriteNotAvailableError, find_azurite_blob
 
     def install() -> None:
@@ -58,18 +80,46 @@ def _install_azurite_in_the_background() -> threading.Thread:
 
     thread = threading.Thread(target=install, name="azurite-install", daemon=True)
     thread.start()
-    return thread
+    config.stash[_AZURITE_INSTALL] = thread
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The tests that need Azurite run after the others (the order is otherwise kept), so that a clean
-    clone's first run does not hold workers waiting for its install."""
-    items.sort(key=_needs_azurite)
+    """The tests that need Azurite last, the ``slow`` ones spread early (``tests/run_order.py``)."""
+    items[:] = run_order(
+        items, slow=lambda item: item.get_closest_marker("slow") is not None, last=_needs_azurite
+    )
 
 
 def _needs_azurite(item: pytest.Item) -> bool:
     names = getattr(item, "fixturenames", ())
     return item.get_closest_marker("azurite") is not None or any("azurite" in name for name in names)
+
+
+def _rewrite_test_modules_once(config: pytest.Config) -> None:
+    """Write the assertion-rewritten bytecode of the test modules once, before the workers start.
+
+    On a clean clone every pytest-xdist worker would otherwise rewrite and compile every test module
+    itself (they start together, so none finds another's cache): 2 s of CPU per worker. This uses
+    pytest's own rewriter, through names it does not promise to keep; should they change, the workers
+    simply rewrite as before.
+    """
+    if sys.dont_write_bytecode or not _is_parallel(config):
+        return
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        for path in sorted(TESTS.rglob("*.py")):
+            if not (path.name.startswith("test_") or path.name == "conftest.py"):
+                continue
+            pyc = path.parent / "__pycache__" / (path.stem + rewrite.PYC_TAIL)
+            if rewrite._read_pyc(path, pyc) is not None:
+                continue
+            source_stat, code = rewrite._rewrite_test(path, config)
+            pyc.parent.mkdir(exist_ok=True)
+            rewrite._write_pyc(state, code, source_stat, pyc)
+    except (AttributeError, ImportError, KeyError, OSError, SyntaxError):
+        return
 
 
 def _compile_each_module_once() -> None:
@@ -83,10 +133,15 @@ def _compile_each_module_once() -> None:
     ignores, as it ignores ``.pytest_cache``. (A ``PYTHONPYCACHEPREFIX`` would keep the checkout clean, but
     Python then reads no bytecode outside the prefix, so every installed package was compiled again.)
     """
-    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+    if os.environ.get("PYTHONPYCACHEPREFIX"):
         return
-    os.environ.pop("PYTHONDONTWRITEBYTECODE")
-    sys.dont_write_bytecode = False
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        sys.dont_write_bytecode = False
+    if not sys.dont_write_bytecode:  # once here rather than in each worker at once
+        compileall.compile_dir(REPO_ROOT / "azimagebuilder", quiet=1)
+        # The tests' helper modules; test modules and conftest files are compiled with their assertions
+        # rewritten (``_rewrite_test_modules_once``).
+        compileall.compile_dir(TESTS, quiet=1, rx=re.compile(r"(^|[/\\])(test_[^/\\]*|conftest)\.py$"))
 
 
 @pytest.fixture(scope="session")

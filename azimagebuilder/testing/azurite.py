@@ -234,7 +234,17 @@ def find_azurite_blob(cache_dir: Path | None = None, *, install: bool = True) ->
         if not cached.is_file():
             _log.info("installing the npm package %s into %s", _NPM_PACKAGE, cache)
             proc = subprocess.run(
-                [npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", _NPM_PACKAGE],
+                # --prefer-offline: what npm's cache holds is not fetched (nor its metadata checked) again.
+                [
+                    npm,
+                    "install",
+                    "--prefix",
+                    str(cache),
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefer-offline",
+                    _NPM_PACKAGE,
+                ],
                 capture_output=True,
                 text=True,
                 timeout=600,

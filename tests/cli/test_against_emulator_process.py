@@ -70,6 +70,7 @@ def emulator(tmp_path: Path) -> Iterator[dict[str, str]]:
         proc.communicate(timeout=30)
 
 
+@pytest.mark.slow
 def test_build_copy_vhd_out_and_read_the_log(emulator: dict[str, str], tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     target = [

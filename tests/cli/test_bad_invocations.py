@@ -182,7 +182,18 @@ def test_the_table_covers_every_expected_code() -> None:
 LEAKED_PROBE_SOCKET = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
+@pytest.fixture
+def no_retry_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retries of an unreachable or untrusted endpoint still happen, without their back-off (about
+    1.5 s a command): what is checked is how each command ends. azure-core's policy is the base of the
+    library's and of the azure-mgmt-* clients' (preflight)."""
+    from azure.core.pipeline.policies import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "get_backoff_time", lambda self, settings: 0.0)
+
+
 @LEAKED_PROBE_SOCKET
+@pytest.mark.usefixtures("no_retry_waits")
 def test_sixty_bad_invocations(
     files: dict[str, str], emu: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -263,9 +274,11 @@ def test_preflight_without_a_credential_in_a_clean_process(files: dict[str, str]
     assert proc.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_build_in_a_real_process(files: dict[str, str], tmp_path: Path) -> None:
-    # 20 s: the template's creation takes a fifth of it, and the build outlasts the Ctrl-C by far.
-    argv = ["build", files["good"], "-g", "rg", "-n", "t", "--emulator", "--emulator-build-duration", "20"]
+    # 5 s: the template's creation takes a fifth of it (1 s), and the run (Queued 0.5 s, then Building 1.5 s)
+    # outlasts the Ctrl-C sent at its first line by far.
+    argv = ["build", files["good"], "-g", "rg", "-n", "t", "--emulator", "--emulator-build-duration", "5"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "azimagebuilder", *argv],
         stdout=subprocess.PIPE,

@@ -251,6 +251,7 @@ def test_an_existing_different_template_needs_replace(
     assert shown["properties"]["customize"][0]["inline"] == ["echo changed"]
 
 
+@pytest.mark.slow
 def test_timeout_and_cancel(target: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A long build, but creating the template and cancelling (as long as a delete) are quick.
     with Emulator(build_duration=60, create_duration=0.5, delete_duration=0.5) as slow:

@@ -53,6 +53,7 @@ def emu() -> Iterator[Emulator]:
 
 
 @pytest.mark.skipif(shutil.which("jq") is None or shutil.which("bash") is None, reason="needs bash and jq")
+@pytest.mark.slow
 def test_the_github_workflow_builds_against_the_emulator(emu: Emulator, tmp_path: Path) -> None:
     [workflow] = yaml_blocks("GitHub Actions")
     assert workflow["permissions"]["id-token"] == "write"

@@ -62,7 +62,7 @@ def _client_code(emu: Any) -> str:
     """)
 
 
-def _builder(emu: Any, *, cancel_on_interrupt: bool) -> str:
+def _builder(emu: Any, *, cancel_on_interrupt: bool, linger: float) -> str:
     return _client_code(emu) + textwrap.dedent(f"""
         print("PID", os.getpid(), flush=True)
 
@@ -75,7 +75,7 @@ def _builder(emu: Any, *, cancel_on_interrupt: bool) -> str:
         except KeyboardInterrupt:
             # Leave time for an abandoned poller to print (it must not), then end as Ctrl-C ends a program:
             # by SIGINT, which a shell reports as exit status 130.
-            time.sleep(3)
+            time.sleep({linger!r})
             sys.stdout.flush()
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGINT)
@@ -83,9 +83,13 @@ def _builder(emu: Any, *, cancel_on_interrupt: bool) -> str:
     """)
 
 
-def _interrupt_a_build(emu: Any, *, cancel_on_interrupt: bool = False) -> tuple[int, list[str], list[str]]:
-    """build() in a child process (under sh), SIGINT once its run is going: (status, stdout, stderr)."""
-    code = _builder(emu, cancel_on_interrupt=cancel_on_interrupt)
+def _interrupt_a_build(
+    emu: Any, *, cancel_on_interrupt: bool = False, linger: float = 0.0
+) -> tuple[int, list[str], list[str]]:
+    """build() in a child process (under sh), SIGINT once its run is going: (status, stdout, stderr).
+
+    ``linger``: seconds the child stays alive after the interrupt (for a stray poller to show)."""
+    code = _builder(emu, cancel_on_interrupt=cancel_on_interrupt, linger=linger)
     child = subprocess.Popen(
         ["sh", "-c", '"$@"; exit $?', "sh", sys.executable, "-c", code, json.dumps(_template(emu))],
         stdout=subprocess.PIPE,
@@ -140,12 +144,15 @@ def _second_process(emu: Any, body: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_sigint_prints_one_line_exits_130_and_a_second_process_resumes(
     emulator_factory: Callable[..., Any],
 ) -> None:
-    # 4 s builds: the phases change while the interrupted process waits, so a poller left printing would show.
-    emu = emulator_factory(build_duration=4, create_duration=0.2, delete_duration=0.2)
-    status, out, err = _interrupt_a_build(emu)
+    # A 2 s build (Queued 0.2 s, Building 0.6 s, Customizing 0.8 s, Distributing 0.4 s) interrupted in its
+    # first phase changes phase at least twice in the 1.5 s the interrupted process lingers (polling every
+    # 0.05 s), so a poller left printing would show.
+    emu = emulator_factory(build_duration=2, create_duration=0.2, delete_duration=0.2)
+    status, out, err = _interrupt_a_build(emu, linger=1.5)
     assert status == 130
     assert len(err) == 1, err
     line = err[0]
@@ -166,6 +173,7 @@ def test_sigint_prints_one_line_exits_130_and_a_second_process_resumes(
     assert resumed.stdout.split() == ["Succeeded"]
 
 
+@pytest.mark.slow
 def test_a_second_process_cancels_the_build_left_running(emulator_factory: Callable[..., Any]) -> None:
     emu = emulator_factory(build_duration=60, create_duration=0.2, delete_duration=0.3)
     status, _, err = _interrupt_a_build(emu)
@@ -187,6 +195,7 @@ def test_a_second_process_cancels_the_build_left_running(emulator_factory: Calla
     assert canceled.stdout.splitlines() == ["Canceled", "BuildCanceledError Canceled"]
 
 
+@pytest.mark.slow
 def test_cancel_on_interrupt_cancels_the_run(emulator_factory: Callable[..., Any]) -> None:
     emu = emulator_factory(build_duration=60, create_duration=0.2, delete_duration=0.3)
     status, _, err = _interrupt_a_build(emu, cancel_on_interrupt=True)

@@ -45,6 +45,7 @@ def test_build_linux_image(start_emulator: Callable[..., Any]) -> None:
     assert "deleted template helloImageTemplateLinux" in out
 
 
+@pytest.mark.slow
 def test_resume_a_run_in_a_second_process(start_emulator: Callable[..., Any], tmp_path: Path) -> None:
     emu = start_emulator(build_duration=1.0)
     token = tmp_path / "run.token"

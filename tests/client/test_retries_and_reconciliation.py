@@ -201,6 +201,7 @@ def test_a_patch_is_retried(start_emulator: Callable[..., Any], fault: FaultRule
 # -- aio ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_the_async_client_retries_a_dropped_run_post_and_adopts_the_run(
     start_emulator: Callable[..., Any],
 ) -> None:

@@ -182,6 +182,7 @@ def _run_python(block: Block, namespace: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("page", _pages_with(PYTHON))
+@pytest.mark.slow
 def test_python_blocks_run_as_written(
     page: str,
     tmp_path: Path,
@@ -276,6 +277,7 @@ def client_md_section_7_names() -> Iterator[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("page", _pages_with(SHELL))
+@pytest.mark.slow
 def test_shell_blocks_run_as_written(page: str, tmp_path: Path) -> None:
     for block in blocks(REPO_ROOT / page):
         if block.language not in SHELL or set(block.marks) & set(SKIP_MARKS):

@@ -49,6 +49,7 @@ async def test_async_credential(arm: Arm) -> None:
     assert token.token.startswith("emulator-")
 
 
+@pytest.mark.slow
 def test_200_concurrent_clients_without_errors(arm: Arm) -> None:
     """Many clients at once: 200 threads each create, read and run a template over their own connection."""
 

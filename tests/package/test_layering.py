@@ -127,6 +127,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str] | st
     return result
 
 
+@pytest.mark.slow
 def test_each_module_imports_alone(loaded: dict[str, list[str] | str]) -> None:
     assert {name: error for name, error in loaded.items() if isinstance(error, str)} == {}
 

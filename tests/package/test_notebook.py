@@ -42,6 +42,7 @@ def _stream(outputs: list[Any]) -> str:
     return "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
 
 
+@pytest.mark.slow
 def test_every_cell_runs_without_an_error(executed: Any) -> None:
     errors = [
         o

@@ -169,6 +169,7 @@ def test_the_units_cover_readme_docs_and_examples() -> None:
     assert len(names) >= 20
 
 
+@pytest.mark.slow
 def test_mypy_strict_reports_no_error(mypy_report: tuple[str, list[Diagnostic]]) -> None:
     output, errors = mypy_report
     in_units = [e for e in errors if e.file not in CONTROLS]
@@ -193,6 +194,7 @@ def _pyright() -> list[str]:
     return [exe]
 
 
+@pytest.mark.slow
 def test_pyright_strict_reports_no_error(pyright_report: dict[str, Any]) -> None:
     errors = _pyright_errors(pyright_report)
     assert [e for e in errors if e.file not in CONTROLS] == []

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from azimagebuilder.testing.cassettes import read_provenance, scan_cassettes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +39,7 @@ def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_documented_setup_records_then_replays(tmp_path: Path) -> None:
     import azimagebuilder as aib
 
