@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
 import time
@@ -144,10 +145,12 @@ class ProgressDisplay:
                 self._stream.flush()
 
     def _show_in_notebook(self, line: str) -> None:
-        from IPython.display import display  # only reached when IPython is already loaded
+        # Only reached when IPython is already loaded. Imported by name, so that a type checker run over
+        # code that imports azimagebuilder does not analyse IPython (and numpy, prompt_toolkit, ...) too.
+        display: Any = importlib.import_module("IPython.display").display
 
         if self._handle is None:
-            self._handle = display({"text/plain": line}, raw=True, display_id=True)  # type: ignore[no-untyped-call]
+            self._handle = display({"text/plain": line}, raw=True, display_id=True)
         else:
             self._handle.update({"text/plain": line}, raw=True)
 

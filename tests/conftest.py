@@ -96,29 +96,30 @@ def _needs_azurite(item: pytest.Item) -> bool:
 
 
 def _rewrite_test_modules_once(config: pytest.Config) -> None:
-    """Write the assertion-rewritten bytecode of the test modules once, before the workers start.
+    """Write the assertion-rewritten bytecode of the test modules and of the package once, before the
+    workers start.
 
-    On a clean clone every pytest-xdist worker would otherwise rewrite and compile every test module
-    itself (they start together, so none finds another's cache): 2 s of CPU per worker. This uses
-    pytest's own rewriter, through names it does not promise to keep; should they change, the workers
-    simply rewrite as before.
+    pytest rewrites the asserts of test modules, conftest files and plugins; the package is one (its
+    ``pytest11`` entry point), so all of ``azimagebuilder`` is rewritten too. On a clean clone every
+    pytest-xdist worker would otherwise rewrite and compile all of them itself (they start together, so
+    none finds another's cache): seconds of CPU per worker. This uses pytest's own rewriter, through
+    names it does not promise to keep; should they change, the workers simply rewrite as before.
     """
-    if sys.dont_write_bytecode or not _is_parallel(config):
+    if sys.dont_write_bytecode or not _is_parallel(config) or config.getoption("assertmode") != "rewrite":
         return
     try:
         from _pytest.assertion import rewrite
 
         state = config.stash[rewrite.assertstate_key]
-        for path in sorted(TESTS.rglob("*.py")):
-            if not (path.name.startswith("test_") or path.name == "conftest.py"):
-                continue
+        tests = (p for p in TESTS.rglob("*.py") if p.name.startswith("test_") or p.name == "conftest.py")
+        for path in sorted([*tests, *(REPO_ROOT / "azimagebuilder").rglob("*.py")]):
             pyc = path.parent / "__pycache__" / (path.stem + rewrite.PYC_TAIL)
             if rewrite._read_pyc(path, pyc) is not None:
                 continue
             source_stat, code = rewrite._rewrite_test(path, config)
             pyc.parent.mkdir(exist_ok=True)
             rewrite._write_pyc(state, code, source_stat, pyc)
-    except (AttributeError, ImportError, KeyError, OSError, SyntaxError):
+    except (AttributeError, ImportError, KeyError, OSError, SyntaxError, ValueError):
         return
 
 

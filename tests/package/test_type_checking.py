@@ -179,6 +179,7 @@ def test_mypy_strict_reports_no_error(mypy_report: tuple[str, list[Diagnostic]])
     assert int(checked.group(1)) == len(units()) + len(CONTROLS), output
 
 
+@pytest.mark.slow
 def test_mypy_reads_the_package_through_a_compat_editable_install(
     mypy_report: tuple[str, list[Diagnostic]],
 ) -> None:
@@ -201,6 +202,7 @@ def test_pyright_strict_reports_no_error(pyright_report: dict[str, Any]) -> None
     assert pyright_report["summary"]["filesAnalyzed"] == len(units()) + len(CONTROLS)
 
 
+@pytest.mark.slow
 def test_both_checkers_see_the_typed_snake_case_keywords(
     mypy_report: tuple[str, list[Diagnostic]], pyright_report: dict[str, Any]
 ) -> None:
