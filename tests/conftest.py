@@ -76,7 +76,7 @@ def _start_azurite_install(config: pytest.Config) -> None:
 
     def install() -> None:
         with contextlib.suppress(AzuriteNotAvailableError, OSError, subprocess.SubprocessError):
-            find_azurite_blob()
+            find_azurite_blob(background=True)
 
     thread = threading.Thread(target=install, name="azurite-install", daemon=True)
     thread.start()

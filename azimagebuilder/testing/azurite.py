@@ -196,8 +196,13 @@ def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "azimagebuilder" / "azurite"
 
 
-def find_azurite_blob(cache_dir: Path | None = None, *, install: bool = True) -> Path:
+def find_azurite_blob(
+    cache_dir: Path | None = None, *, install: bool = True, background: bool = False
+) -> Path:
     """Return the path of the ``azurite-blob`` executable, installing the npm package when missing.
+
+    ``background=True`` runs the install at a low CPU priority (``nice -n 10``, where ``nice`` exists), for
+    an install made beside other work: it then takes the CPU the other work leaves idle.
 
     Raises:
         AzuriteNotAvailableError: not found and ``npm`` is missing or the install failed.
@@ -233,9 +238,11 @@ def find_azurite_blob(cache_dir: Path | None = None, *, install: bool = True) ->
         _lock_exclusively(lock)
         if not cached.is_file():
             _log.info("installing the npm package %s into %s", _NPM_PACKAGE, cache)
+            niced = ["nice", "-n", "10"] if background and shutil.which("nice") else []
             proc = subprocess.run(
                 # --prefer-offline: what npm's cache holds is not fetched (nor its metadata checked) again.
                 [
+                    *niced,
                     npm,
                     "install",
                     "--prefix",
