@@ -34,18 +34,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 _AZURITE_INSTALL = pytest.StashKey[threading.Thread]()
-_INSTALL_AZURITE = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a serial run), before any worker starts
         _compile_each_module_once()
         _rewrite_test_modules_once(config)
-        # The whole suite needs Azurite. A parallel run installs it once the workers have collected (so
-        # that npm does not compete with their start), a serial run at once.
-        whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
-        config.stash[_INSTALL_AZURITE] = whole_suite
-        if whole_suite and not _is_parallel(config):
+        # A parallel run installs Azurite once the workers have collected (so that npm does not compete
+        # with their start), a serial run at once.
+        if not _is_parallel(config):
             _start_azurite_install(config)
 
 
@@ -62,15 +59,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _is_parallel(config: pytest.Config) -> bool:
-    return bool(getattr(config.option, "numprocesses", None)) and config.pluginmanager.hasplugin("dsession")
+    """pytest-xdist runs workers (``-n N``, N > 0); its own plugin registers later in configure."""
+    return bool(getattr(config.option, "numprocesses", None))
 
 
 def _start_azurite_install(config: pytest.Config) -> None:
     """On a clean clone, install Azurite (``npm install``, 10-20 s) while the tests that do not need it
     run; the tests that do run last (``pytest_collection_modifyitems``). The fixture finds it installed,
     or waits on the same install lock; a failure is left to the fixture to report, where a test needs
-    Azurite."""
-    if not config.stash.get(_INSTALL_AZURITE, False) or _AZURITE_INSTALL in config.stash:
+    Azurite. Only for a run of the whole suite, which needs it."""
+    if config.args_source != pytest.Config.ArgsSource.TESTPATHS or _AZURITE_INSTALL in config.stash:
         return
     from azimagebuilder.testing.azurite import AzuriteNotAvailableError, find_azurite_blob
 
