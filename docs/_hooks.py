@@ -33,8 +33,6 @@ _CLI = "<!-- cli -->"
 #: shown on the site as the block's title.
 _FENCE_MARKS = {
     "live-azure": "needs an Azure subscription",
-    "az-cli": "needs the Azure CLI",
-    "server": "runs until stopped (another shell talks to it)",
 }
 _MARKED_FENCE = re.compile(r"^(\s*```\w+) (" + "|".join(_FENCE_MARKS) + r")\s*$", re.MULTILINE)
 

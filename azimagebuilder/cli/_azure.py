@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._constants import ARM_ENDPOINT, CURRENT_STABLE_API_VERSION, KNOWN_API_VERSIONS
 from ._common import FAILED, NO_CREDENTIAL, USAGE, CliError
+from ._emulator import BASE_URL_ENV, CA_CERT_ENV
+from ._emulator import SUBSCRIPTION_ENV as EMULATOR_SUBSCRIPTION_ENV
 
 if TYPE_CHECKING:
     from .._client import ImageBuilderClient
@@ -90,8 +92,8 @@ def add_connection_arguments(parser: argparse.ArgumentParser, *, api_version: bo
     parser.add_argument(
         "--emulator",
         action="store_true",
-        help="use the local emulator's credential: at --base-url, or (build, run, ...) one started in this "
-        "process when --base-url is not given",
+        help="use the local emulator's credential: at --base-url, else at the one `azimagebuilder emulator "
+        f"-- COMMAND` runs this in (${BASE_URL_ENV}), else (build, run, ...) one started in this process",
     )
     if api_version:
         parser.add_argument(
@@ -109,9 +111,18 @@ def read_connection(args: argparse.Namespace, *, in_process_emulator: bool = Fal
 
     ``in_process_emulator``: the command can start an emulator of its own for ``--emulator`` without
     ``--base-url`` (the caller does that); otherwise ``--emulator`` needs ``--base-url``.
+    ``--emulator`` without ``--base-url`` under ``azimagebuilder emulator -- COMMAND`` means that emulator:
+    its base URL, CA certificate and subscription come from the environment (and are set on ``args``).
     """
+    if args.emulator and not args.base_url and os.environ.get(BASE_URL_ENV):
+        args.base_url = os.environ[BASE_URL_ENV]
+        args.ca_cert = args.ca_cert or os.environ.get(CA_CERT_ENV) or None
+        args.subscription = args.subscription or os.environ.get(EMULATOR_SUBSCRIPTION_ENV) or None
     if args.emulator and not args.base_url and not in_process_emulator:
-        raise UsageError("--emulator needs --base-url (the emulator prints its base_url)")
+        raise UsageError(
+            "--emulator needs --base-url (the emulator prints its base_url), or run this command under "
+            "`azimagebuilder emulator -- COMMAND`"
+        )
     if args.ca_cert and not os.path.isfile(args.ca_cert):
         raise UsageError(f"--ca-cert {args.ca_cert}: no such file")
     base_url = (args.base_url or ARM_ENDPOINT).rstrip("/")

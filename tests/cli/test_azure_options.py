@@ -32,8 +32,12 @@ def test_a_missing_ca_cert_file_is_a_usage_error(
 
 @pytest.mark.parametrize("command", ["logs", "preflight"])
 def test_emulator_needs_a_base_url(
-    commands: dict[str, list[str]], command: str, capsys: pytest.CaptureFixture[str]
+    commands: dict[str, list[str]],
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("AZIMAGEBUILDER_BASE_URL", raising=False)  # not under `emulator -- COMMAND`
     assert main([*commands[command], "--subscription", SUB, "--emulator"]) == 2
     assert "--emulator needs --base-url" in capsys.readouterr().err
 

@@ -39,8 +39,6 @@ SHELL = {"bash", "sh", "shell", "console"}
 #: The reasons a block may be left out, as the mark in its info string (```` ```python live-azure ````).
 SKIP_MARKS = {
     "live-azure": "needs an Azure subscription",
-    "az-cli": "needs the Azure CLI, which azimagebuilder does not install",
-    "server": "starts a server that runs until it is stopped, then talks to it from another shell",
 }
 LIVE_AZURE = "live-azure"
 
@@ -287,23 +285,40 @@ def test_shell_blocks_run_as_written(page: str, tmp_path: Path) -> None:
 
 
 def _shell_lines(code: str) -> list[str]:
-    joined = code.replace("\\\n", " ")
-    return [line for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    """The block's commands: a backslash continues a line, and so does a quote left open."""
+    lines: list[str] = []
+    pending = ""
+    for line in code.replace("\\\n", " ").splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        pending = f"{pending}\n{line}" if pending else line
+        try:
+            shlex.split(pending, comments=True)
+        except ValueError:  # "No closing quotation": the command goes on
+            continue
+        lines.append(pending)
+        pending = ""
+    assert not pending, f"a quote is never closed in:\n{code}"
+    return lines
 
 
 _RAN: dict[tuple[str, ...], tuple[int, str]] = {}
 
 
 def _run_command(args: tuple[str, ...], cwd: Path) -> tuple[int, str]:
-    """``azimagebuilder ARGS`` in a fresh process; a command several pages show runs once per worker."""
+    """``azimagebuilder ARGS`` in a fresh process; a command several pages show runs once per worker.
+
+    A command it runs (``azimagebuilder emulator -- sh -c '...'``) finds this environment's scripts first.
+    """
     if args not in _RAN:
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
         done = subprocess.run(
             [sys.executable, "-m", "azimagebuilder", *args],
             cwd=cwd,
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "COLUMNS": "100"},
+            env={**os.environ, "COLUMNS": "100", "PATH": path},
             check=False,
         )
         _RAN[args] = (done.returncode, done.stdout + done.stderr)
@@ -319,8 +334,7 @@ def _setup_extras() -> set[str]:
 def _run_shell(block: Block, line: str, cwd: Path) -> None:
     """Run one command of a shell block; a command that would change this environment is checked instead."""
     where = f"{block.page}:{block.line}: `{line.strip()}`"
-    for command in line.split("&&"):
-        words = shlex.split(command, comments=True)
+    for words in _commands(line):
         while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
             words = words[1:]  # VAR=value prefixes
         if words[:2] == ["python", "-m"]:
@@ -341,7 +355,8 @@ def _run_shell(block: Block, line: str, cwd: Path) -> None:
             assert words[1] in {"serve", "build"}, where
         elif tool == "azimagebuilder":
             # A command naming a file of the repository (examples/...) runs from a clone's root, as users do.
-            in_repo = any("/" in w and (REPO_ROOT / w).is_file() for w in words[1:])
+            named = re.findall(r"[\w.-]+(?:/[\w.-]+)+", " ".join(words[1:]))
+            in_repo = any((REPO_ROOT / path).is_file() for path in named)
             status, output = _run_command(tuple(words[1:]), REPO_ROOT if in_repo else cwd)
             assert status == 0, f"{where}: exit {status}\n{output}"
         else:
@@ -349,6 +364,17 @@ def _run_shell(block: Block, line: str, cwd: Path) -> None:
                 f"{where}: this test does not know how to run {tool!r}: mark the block with why it cannot "
                 f"run here ({', '.join(SKIP_MARKS)}), or teach tests/docs/test_code_blocks.py"
             )
+
+
+def _commands(line: str) -> list[list[str]]:
+    """The words of each command of ``a && b``; an ``&&`` inside quotes is a word's, not a separator."""
+    commands: list[list[str]] = [[]]
+    for word in shlex.split(line, comments=True):
+        if word == "&&":
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return commands
 
 
 def test_unmarked_blocks_are_python_shell_or_data() -> None:
