@@ -6,9 +6,10 @@ the Azure SDK really speaks the blob REST protocol.
 
 How ``azurite-blob`` is found, in order: the ``AZIMAGEBUILDER_AZURITE`` environment variable (a path to
 the ``azurite-blob`` executable), ``azurite-blob`` on ``PATH``, a cached install under the cache
-directory; otherwise ``npm install --prefix <cache dir> azurite`` installs it there (the cache directory is
-``AZIMAGEBUILDER_AZURITE_DIR``, else ``.azurite/`` in a source checkout, else
-``~/.cache/azimagebuilder/azurite``).
+directory; otherwise ``npm install --prefix <cache dir> azurite`` installs it there once for the user, so
+every clone, worktree and virtual environment shares one install (the cache directory is
+``AZIMAGEBUILDER_AZURITE_DIR``, else ``azimagebuilder/azurite`` under ``$XDG_CACHE_HOME``, ``~/.cache`` or,
+on Windows, ``%LOCALAPPDATA%``; see :func:`default_cache_dir`).
 
 The service runs with several storage accounts (the well-known ``devstoreaccount1`` plus the names given
 to :func:`start_azurite`), each with its own freshly generated key, so a test can copy between "the
@@ -65,6 +66,7 @@ __all__ = [
     "AzuriteBlob",
     "AzuriteNotAvailableError",
     "azurite",
+    "default_cache_dir",
     "find_azurite_blob",
     "run_directory",
     "shared_azurite",
@@ -186,14 +188,22 @@ class AzuriteBlob:
         return BlobArtifactStore(acct.blob_endpoint, acct.credential, vhd_size=vhd_size or DEFAULT_VHD_SIZE)
 
 
-def _default_cache_dir() -> Path:
+def default_cache_dir() -> Path:
+    """Where :func:`find_azurite_blob` installs Azurite: one directory per user, shared by every checkout.
+
+    ``$AZIMAGEBUILDER_AZURITE_DIR`` when set, else ``azimagebuilder/azurite`` under the user's cache
+    directory (``$XDG_CACHE_HOME``, else ``~/.cache``; ``%LOCALAPPDATA%`` on Windows), as Playwright and
+    pre-commit keep their tools. A CI system that caches that directory skips the npm install.
+
+    Example:
+        >>> default_cache_dir().parts[-2:]  # doctest: +SKIP
+        ('azimagebuilder', 'azurite')
+    """
     configured = os.environ.get("AZIMAGEBUILDER_AZURITE_DIR")
     if configured:
         return Path(configured)
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "setup.cfg").is_file() and (checkout / "azimagebuilder").is_dir():
-        return checkout / ".azurite"  # git-ignored
-    return Path.home() / ".cache" / "azimagebuilder" / "azurite"
+    base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else os.environ.get("XDG_CACHE_HOME")
+    return Path(base or Path.home() / ".cache") / "azimagebuilder" / "azurite"
 
 
 def find_azurite_blob(
@@ -220,7 +230,7 @@ def find_azurite_blob(
     on_path = shutil.which("azurite-blob")
     if on_path:
         return Path(on_path)
-    cache = cache_dir or _default_cache_dir()
+    cache = cache_dir or default_cache_dir()
     cached = cache / "node_modules" / ".bin" / "azurite-blob"
     if cached.is_file():
         return cached
