@@ -13,6 +13,8 @@ What derives from these declarations:
 - the pydantic models take their wire names (aliases) and type tags from them, and a test proves each
   model has exactly the declared fields (tests/models/test_models_declarations.py);
 - ``azimagebuilder schema --api-version V`` is built from them (``models/_schema.py``);
+- the emulator refuses a wrongly cased field, or one the request's api-version does not know, from
+  2024-02-01 on, as the service does (``emulator/providers/_shapes.strict_field_problems``);
 - a test compares them with the service's own REST specs of every served api-version
   (tests/models/test_models_spec.py).
 

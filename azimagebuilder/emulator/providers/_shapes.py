@@ -19,6 +19,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from ..._fields import TEMPLATE, Family, Shape
+
 __all__ = [
     "RUN_OUTPUT_TYPE",
     "TRIGGER_TYPE",
@@ -228,164 +230,64 @@ def minimal_problems(body: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Field names as the spec spells them (2024-02-01 and 2025-10-01), for the service's strict reading from
-# 2024-02-01 on: a wrongly cased or unknown field is refused. ``None``: a map (its keys are the caller's)
-# or a read-only block not checked; a dict: an object's fields; a tuple of one dict: a list of objects.
+# The service's strict reading from 2024-02-01 on: a wrongly cased field, or one the request's api-version
+# does not know, is refused. The fields are the library's declarations (``azimagebuilder._fields``, each
+# with the api-versions that know it), read as the service reads a PUT body.
 
-_ANY = None
-_PLAN = {"planName": _ANY, "planProduct": _ANY, "planPublisher": _ANY}
-_SOURCES: dict[str, dict[str, Any]] = {
-    "platformimage": {
-        "type": _ANY,
-        "publisher": _ANY,
-        "offer": _ANY,
-        "sku": _ANY,
-        "version": _ANY,
-        "exactVersion": _ANY,
-        "planInfo": _PLAN,
-    },
-    "managedimage": {"type": _ANY, "imageId": _ANY},
-    "sharedimageversion": {"type": _ANY, "imageVersionId": _ANY, "exactVersion": _ANY},
-}
-_SCRIPT = {"type": _ANY, "name": _ANY, "scriptUri": _ANY, "sha256Checksum": _ANY, "inline": _ANY}
-_POWERSHELL = {**_SCRIPT, "runElevated": _ANY, "runAsSystem": _ANY, "validExitCodes": _ANY}
-_FILE = {"type": _ANY, "name": _ANY, "sourceUri": _ANY, "sha256Checksum": _ANY, "destination": _ANY}
-_CUSTOMIZERS: dict[str, dict[str, Any]] = {
-    "shell": _SCRIPT,
-    "powershell": _POWERSHELL,
-    "file": _FILE,
-    "windowsrestart": {
-        "type": _ANY,
-        "name": _ANY,
-        "restartCommand": _ANY,
-        "restartCheckCommand": _ANY,
-        "restartTimeout": _ANY,
-    },
-    "windowsupdate": {
-        "type": _ANY,
-        "name": _ANY,
-        "searchCriteria": _ANY,
-        "filters": _ANY,
-        "updateLimit": _ANY,
-    },
-}
-_VALIDATORS: dict[str, dict[str, Any]] = {"shell": _SCRIPT, "powershell": _POWERSHELL, "file": _FILE}
-_COMMON_DISTRIBUTOR = {"type": _ANY, "runOutputName": _ANY, "artifactTags": _ANY}
-_DISTRIBUTORS: dict[str, dict[str, Any]] = {
-    "managedimage": {**_COMMON_DISTRIBUTOR, "imageId": _ANY, "location": _ANY},
-    "sharedimage": {
-        **_COMMON_DISTRIBUTOR,
-        "galleryImageId": _ANY,
-        "replicationRegions": _ANY,
-        "excludeFromLatest": _ANY,
-        "storageAccountType": _ANY,
-        "targetRegions": ({"name": _ANY, "replicaCount": _ANY, "storageAccountType": _ANY},),
-        "versioning": {"scheme": _ANY, "major": _ANY},
-        "replicationMode": _ANY,
-    },
-    "vhd": {**_COMMON_DISTRIBUTOR, "uri": _ANY},
-}
-_PROPERTIES: dict[str, Any] = {
-    "source": "source",
-    "customize": "customize",
-    "validate": {
-        "continueDistributeOnFailure": _ANY,
-        "sourceValidationOnly": _ANY,
-        "inVMValidations": "validators",
-    },
-    "optimize": {
-        "vmBoot": {"state": _ANY},
-        "workload": {"state": _ANY, "scriptUri": _ANY, "sha256Checksum": _ANY},
-    },
-    "distribute": "distribute",
-    "errorHandling": {"onCustomizerError": _ANY, "onValidationError": _ANY},
-    "provisioningState": _ANY,
-    "provisioningError": _ANY,
-    "lastRunStatus": _ANY,
-    "buildTimeoutInMinutes": _ANY,
-    "vmProfile": {
-        "vmSize": _ANY,
-        "osDiskSizeGB": _ANY,
-        "userAssignedIdentities": _ANY,
-        "vnetConfig": {"subnetId": _ANY, "containerInstanceSubnetId": _ANY, "proxyVmSize": _ANY},
-    },
-    "stagingResourceGroup": _ANY,
-    "exactStagingResourceGroup": _ANY,
-    "autoRun": {"state": _ANY},
-    "managedResourceTags": _ANY,
-    "additionalDataDisks": ({"sizeGB": _ANY},),
-}
-_RESOURCE: dict[str, Any] = {
-    "location": _ANY,
-    "tags": _ANY,
-    "identity": {"type": _ANY, "userAssignedIdentities": _ANY},
-    "properties": _PROPERTIES,
-    # read-only members a GET-then-PUT client sends back
-    "id": _ANY,
-    "name": _ANY,
-    "type": _ANY,
-    "systemData": _ANY,
-}
-#: Fields of 2025-10-01 that 2024-02-01 does not know (paths without list indexes).
-_NEW_IN_2025 = {
-    "properties.additionalDataDisks",
-    "properties.optimize.workload",
-    "properties.distribute.replicationMode",
-}
+#: Keys of a deployment template's resource that never reach the service (ARM's deployment engine reads
+#: them): in a PUT body they are unknown fields. ``name``, ``id``, ``type`` and ``systemData`` are the
+#: read-only members that a GET-then-PUT client sends back, which the service ignores.
+_DEPLOYMENT_ONLY = frozenset({"apiVersion", "dependsOn", "comments", "condition", "copy", "scope"})
 
 
 def strict_field_problems(body: Mapping[str, Any], api_version: str) -> list[tuple[str, str, str | None]]:
     """``(path, written name, the spec's name or None)`` for each wrongly cased or unknown field.
 
+    What the service reports (``lastRunStatus``, ``provisioningError``, ...) is not looked into, and an
+    unknown type tag is left to the type check.
+
     Example:
         >>> strict_field_problems({"location": "x", "properties": {"VMProfile": {}}}, "2024-02-01")
         [('properties.VMProfile', 'VMProfile', 'vmProfile')]
+        >>> strict_field_problems({"properties": {"additionalDataDisks": []}}, "2024-02-01")
+        [('properties.additionalDataDisks', 'additionalDataDisks', None)]
     """
     found: list[tuple[str, str, str | None]] = []
-    _walk(body, _RESOURCE, "", found, at_least(api_version, "2025-10-01"))
+    _walk_shape(body, TEMPLATE, "", api_version, found)
     return found
 
 
-def _walk(value: Any, spec: Any, path: str, found: list[tuple[str, str, str | None]], newest: bool) -> None:
-    if spec is None:
+def _walk_shape(
+    value: Any, shape: Shape, path: str, api_version: str, found: list[tuple[str, str, str | None]]
+) -> None:
+    if not isinstance(value, Mapping):
         return
-    if isinstance(spec, tuple):
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                _walk(item, spec[0], f"{path}[{index}]", found, newest)
-        return
-    if isinstance(spec, str):  # a polymorphic list: source, customize, validators, distribute
-        table = {"customize": _CUSTOMIZERS, "validators": _VALIDATORS, "distribute": _DISTRIBUTORS}.get(spec)
-        if spec == "source":
-            if isinstance(value, Mapping):
-                _walk(value, _SOURCES.get(str(value.get("type", "")).lower()), path, found, newest)
-            return
-        if isinstance(value, list) and table is not None:
-            for index, item in enumerate(value):
-                if isinstance(item, Mapping):
-                    kind = str(item.get("type", "")).lower()
-                    _walk(item, table.get(kind), f"{path}[{index}]", found, newest)
-        return
-    if not isinstance(value, Mapping) or not isinstance(spec, Mapping):
-        return
-    by_lower = {name.lower(): name for name in spec}
     for key, item in value.items():
         sub = f"{path}.{key}" if path else str(key)
-        name = spec.get(key, _MISSING) if isinstance(key, str) else _MISSING
-        known = key in spec
-        if known and not newest and _is_2025_only(sub):
+        field = shape.lookup(key) if isinstance(key, str) else None
+        if field is not None and shape is TEMPLATE and field.wire in _DEPLOYMENT_ONLY:
+            field = None
+        if field is None or not field.known_at(api_version):
             found.append((sub, str(key), None))
-            continue
-        if not known:
-            expected = by_lower.get(str(key).lower())
-            found.append((sub, str(key), expected))
-            continue
-        _walk(item, name, sub, found, newest)
+        elif field.wire != key:
+            found.append((sub, str(key), field.wire))
+        elif not field.read_only and field.of is not None:
+            if field.kind == "objlist" and isinstance(item, list):
+                for index, element in enumerate(item):
+                    _walk_of(element, field.of, f"{sub}[{index}]", api_version, found)
+            elif field.kind == "objmap" and isinstance(item, Mapping):
+                for name, element in item.items():
+                    _walk_of(element, field.of, f"{sub}.{name}", api_version, found)
+            elif field.kind == "object":
+                _walk_of(item, field.of, sub, api_version, found)
 
 
-_MISSING: Any = object()
-
-
-def _is_2025_only(path: str) -> bool:
-    """Whether ``path`` names a field 2025-10-01 added (refused as unknown at 2024-02-01)."""
-    return re.sub(r"\[\d+\]", "", path) in _NEW_IN_2025
+def _walk_of(
+    value: Any, of: Shape | Family, path: str, api_version: str, found: list[tuple[str, str, str | None]]
+) -> None:
+    if isinstance(of, Family):
+        member = of.member(str(value.get(of.discriminator, ""))) if isinstance(value, Mapping) else None
+        if member is None or not member.known_at(api_version):
+            return
+        of = member
+    _walk_shape(value, of, path, api_version, found)
