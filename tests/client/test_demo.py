@@ -8,8 +8,6 @@ import sys
 
 import pytest
 
-pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
-
 
 @pytest.mark.slow
 def test_demo_builds_prints_outputs_and_deletes() -> None:

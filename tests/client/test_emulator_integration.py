@@ -23,8 +23,6 @@ from azimagebuilder._errors import (
 from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
 from azimagebuilder.progress import BuildProgress
 
-pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
-
 RG = "rg-images"
 
 

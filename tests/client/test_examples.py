@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

@@ -21,8 +21,6 @@ from azimagebuilder._errors import BuildFailedError, BuildTimeoutError
 from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
 from azimagebuilder.emulator import FaultRule
 
-pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
-
 RG = "rg-secrets"
 SCENARIO = "azimagebuilder.emulator.scenario"
 _SKIP = (

@@ -35,8 +35,6 @@ from azimagebuilder._resilience import RetryPolicy
 from azimagebuilder.aio import ImageBuilderClient as AsyncImageBuilderClient
 from azimagebuilder.emulator import FaultRule
 
-pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
-
 ERG = "rg-faults"
 DONE = {"runState": "Succeeded", "runSubState": "", "message": "", "startTime": "2020-01-01T00:00:00Z"}
 

@@ -10,10 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytest.importorskip("azimagebuilder.emulator", reason="the emulator is not in this checkout yet")
-
 DOC = Path(__file__).resolve().parents[2] / "docs" / "client.md"
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import azure.mgmt.imagebuilder as sdk
 import pytest
-
-sdk = pytest.importorskip("azure.mgmt.imagebuilder", reason="azure-mgmt-imagebuilder is in the test extra")
-models = pytest.importorskip("azure.mgmt.imagebuilder.models")
+from azure.mgmt.imagebuilder import models
 
 RG = "rg-sdk"
 API_VERSION = "2025-10-01"

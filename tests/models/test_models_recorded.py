@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from azimagebuilder import ImageTemplate, RunOutput, validate
-
-yaml = pytest.importorskip("yaml")
 
 
 def _text(body: Any) -> str | None:

@@ -8,6 +8,7 @@ import copy
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 
 from azimagebuilder import _fields as D
@@ -15,8 +16,6 @@ from azimagebuilder import validate
 from azimagebuilder._constants import KNOWN_API_VERSIONS
 from azimagebuilder.cli import main
 from azimagebuilder.models import template_json_schema
-
-jsonschema = pytest.importorskip("jsonschema")
 
 IDENTITY = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
 GALLERY = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d"

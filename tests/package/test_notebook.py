@@ -15,9 +15,9 @@ NOTEBOOK = ROOT / "examples" / "python_api.ipynb"
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The notebook as a kernel ran it: once per test run (a kernel's start is the costly part)."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
+    import ipykernel  # noqa: F401 - the kernel the notebook runs in
+    import nbclient
+    import nbformat
 
     def run(_: Path) -> str:
         notebook = nbformat.read(NOTEBOOK, as_version=4)

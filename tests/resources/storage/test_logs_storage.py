@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from storage_support import BUILD_SECONDS, Emulated, create_template, vhd_template
@@ -302,28 +303,31 @@ def test_staging_group_and_account_found_through_microsoft_resources(emulated: E
 
 
 def test_blob_endpoint_of_the_staging_account(emulated: Emulated) -> None:
+    from azimagebuilder.emulator import parse_fault
     from azimagebuilder.emulator._artifacts import staging_account_name
     from azimagebuilder.resources.logs import find_staging_blob_endpoint
 
     env = emulated
     create_template(env, "ep")
     emu = env.emulator
-    kwargs = {"base_url": emu.base_url, "connection_verify": emu.ca_cert}
+    kwargs: dict[str, Any] = {"base_url": emu.base_url, "connection_verify": emu.ca_cert}
     group = find_staging_resource_group(emu.credential, emu.subscription_id, "rg", "ep", **kwargs)
     account = staging_account_name(group)
+    # The emulator serves the account: its primaryEndpoints.blob is where the artifact store (Azurite) keeps
+    # the logs.
     endpoint = find_staging_blob_endpoint(emu.credential, emu.subscription_id, group, **kwargs)
-    path = f"/subscriptions/{emu.subscription_id}/resourceGroups/{group}"
-    path += f"/providers/Microsoft.Storage/storageAccounts/{account}"
-    if emu.router.match("GET", path) is None:
-        # The emulator does not serve the account itself: the endpoint is derived from its name.
-        assert endpoint == f"https://{account}.blob.core.windows.net"
-        sovereign = find_staging_blob_endpoint(
-            emu.credential, emu.subscription_id, group, storage_suffix="core.chinacloudapi.cn", **kwargs
-        )
-        assert sovereign == f"https://{account}.blob.core.chinacloudapi.cn"
-    else:
-        # It does: its primaryEndpoints.blob is where the artifact store (Azurite) keeps the logs.
-        assert endpoint == env.store.account_url
+    assert endpoint == env.store.account_url
+    # When that read fails (without storageAccounts/read on the group, or here a 500 not retried), the
+    # endpoint is derived from the account's name and the cloud's storage suffix.
+    rule = emu.faults.add(parse_fault("storage.storageAccounts.getProperties=500"))
+    kwargs["retry_total"] = 0
+    derived = find_staging_blob_endpoint(emu.credential, emu.subscription_id, group, **kwargs)
+    assert derived == f"https://{account}.blob.core.windows.net"
+    sovereign = find_staging_blob_endpoint(
+        emu.credential, emu.subscription_id, group, storage_suffix="core.chinacloudapi.cn", **kwargs
+    )
+    assert sovereign == f"https://{account}.blob.core.chinacloudapi.cn"
+    assert rule.hits == 2
 
 
 def test_a_log_found_with_a_sas_url_is_read_with_that_sas(logs_account: tuple[str, dict[str, str]]) -> None:
