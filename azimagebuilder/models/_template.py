@@ -140,10 +140,11 @@ class ImageTemplate(WireModel):
         return wire
 
     def to_arm(self, *, api_version: str | None = None) -> dict[str, Any]:
-        """The template as the document writes it: ``type``, ``apiVersion``, ..., ``properties``.
+        """The template as the document writes it: ``type``, ``apiVersion``, ``name``, ..., ``properties``.
 
-        ``api_version`` defaults to the version the template was loaded with, else
-        ``"2019-05-01-preview"``. Read-only fields are left out.
+        A resource of a deployment template: ``name`` is kept when the template has one (a PUT body, from
+        :meth:`to_resource_body`, leaves it to the URL). ``api_version`` defaults to the version the template
+        was loaded with, else ``"2019-05-01-preview"``. Read-only fields are left out.
 
         Example:
             >>> from azimagebuilder import load_template
@@ -158,8 +159,10 @@ class ImageTemplate(WireModel):
         out: dict[str, Any] = {
             "type": RESOURCE_TYPE,
             "apiVersion": api_version or self._api_version or DEFAULT_API_VERSION,
-            "location": self.location,
         }
+        if self.name is not None:
+            out["name"] = self.name
+        out["location"] = self.location
         if self.tags is not None:
             out["tags"] = dict(self.tags)
         identity = self._identity()

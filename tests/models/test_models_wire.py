@@ -80,6 +80,31 @@ def test_to_arm_writes_the_document_form_with_camel_case_names() -> None:
     }
 
 
+def test_a_deployment_resource_keeps_its_name_through_load_and_to_arm() -> None:
+    from azimagebuilder import load_template
+
+    resource = {
+        "type": "Microsoft.VirtualMachineImages/imageTemplates",
+        "apiVersion": "2019-05-01-preview",
+        "name": "ubuntu-template",
+        "location": "westus2",
+        "properties": {
+            "source": {
+                "type": "PlatformImage",
+                "publisher": "Canonical",
+                "offer": "UbuntuServer",
+                "sku": "18.04-LTS",
+                "version": "latest",
+            },
+            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+        },
+    }
+    written = load_template(resource).to_arm()
+    assert written == resource
+    assert list(written)[:4] == ["type", "apiVersion", "name", "location"]
+    assert "name" not in load_template(resource).to_resource_body()
+
+
 def test_to_arm_takes_an_api_version() -> None:
     template = ImageTemplate(
         location="westus2", source=ubuntu(), distribute=[VhdDistributor(run_output_name="v")]
@@ -248,11 +273,12 @@ def test_from_arm_reads_the_services_get_answer() -> None:
     assert status.run_sub_state is RunSubState.QUEUED
     assert status.is_running
     written = template.to_arm()
-    # Read-only answers are not written back, identity values are sent as {}.
+    # Read-only answers are not written back, identity values are sent as {}; the name is the resource's
+    # in a deployment template, so the document form keeps it (a PUT body does not: the URL names it).
     assert "provisioningState" not in written["properties"]
     assert "lastRunStatus" not in written["properties"]
     assert "id" not in written
-    assert "name" not in written
+    assert written["name"] == "t1"
     assert "systemData" not in written
     assert written["identity"]["userAssignedIdentities"] == {IDENTITY_ID: {}}
     assert set(template.to_resource_body()) == {"location", "tags", "identity", "properties"}
