@@ -449,6 +449,7 @@ class ImageBuilderClient(ops.ClientBase):
         *,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        on_status: Callable[[LastRunStatus], None] | None = None,
         **kwargs: Any,
     ) -> LROPoller[LastRunStatus]:
         """Start a build (POST .../run). The poller's result is the final run status.
@@ -458,10 +459,13 @@ class ImageBuilderClient(ops.ClientBase):
         ``Canceled`` run raises :class:`~azimagebuilder.BuildCanceledError`. A ``PartiallySucceeded`` run
         is *returned*, not raised: check ``result.run_state`` and the outputs.
 
+        ``on_status`` is called with each run status the poller reads (in the poller's thread), for a
+        progress display of your own: ``build(progress=True)`` draws one from the same statuses.
         Save ``poller.continuation_token()`` to resume waiting later, from any process.
 
         Example:
-            >>> poller = client.begin_run("rg", "hello")  # doctest: +SKIP
+            >>> show = lambda status: print(status.run_sub_state)
+            >>> poller = client.begin_run("rg", "hello", on_status=show)  # doctest: +SKIP
             >>> token = poller.continuation_token()  # doctest: +SKIP
             >>> client.begin_run("rg", "hello", continuation_token=token).result().run_state  # doctest: +SKIP
             'Succeeded'
@@ -471,6 +475,7 @@ class ImageBuilderClient(ops.ClientBase):
             image_template_name,
             polling_interval=polling_interval,
             continuation_token=continuation_token,
+            on_status=on_status,
             **kwargs,
         )
 

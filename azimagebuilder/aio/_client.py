@@ -399,10 +399,12 @@ class ImageBuilderClient(ops.ClientBase):
         *,
         polling_interval: float | None = None,
         continuation_token: str | None = None,
+        on_status: Callable[[LastRunStatus], None] | None = None,
         **kwargs: Any,
     ) -> AsyncLROPoller[LastRunStatus]:
         """Start a build; the result is the final run status. A failed build raises BuildFailedError, a
-        canceled one BuildCanceledError; PartiallySucceeded is returned, not raised.
+        canceled one BuildCanceledError; PartiallySucceeded is returned, not raised. ``on_status`` (a plain
+        function, called in the event loop) gets each run status the poller reads.
 
         Example:
             >>> status = await (await client.begin_run("rg", "hello")).result()  # doctest: +SKIP
@@ -412,6 +414,7 @@ class ImageBuilderClient(ops.ClientBase):
             image_template_name,
             polling_interval=polling_interval,
             continuation_token=continuation_token,
+            on_status=on_status,
             **kwargs,
         )
 

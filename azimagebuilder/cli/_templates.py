@@ -229,7 +229,7 @@ def run_run(args: argparse.Namespace) -> int:
             reporter = Reporter.create(display, args.name)
             try:
                 reporter.phase("running")
-                poller = client._begin_run(args.resource_group, args.name, on_status=reporter.status)
+                poller = client.begin_run(args.resource_group, args.name, on_status=reporter.status)
                 poller.wait(args.timeout)
                 if poller.done():
                     status = poller.result()  # raises BuildFailedError / BuildCanceledError
@@ -357,11 +357,23 @@ def run_outputs(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """``show``: the template as the service answers a GET."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    from .._operations import response_json
+
     with image_builder_client(args) as client:
-        body = client._raw_template(args.resource_group, args.name)
-        if body is None:
-            raise CliError(f"no template {args.name!r} in resource group {args.resource_group!r}", FAILED)
-        template = client.get(args.resource_group, args.name)
+        answered: list[Any] = []  # the GET's answer, for `-o json` to print as the service wrote it
+        try:
+            template = client.get(
+                args.resource_group,
+                args.name,
+                raw_response_hook=lambda pipeline_response: answered.append(pipeline_response.http_response),
+            )
+        except ResourceNotFoundError:
+            raise CliError(
+                f"no template {args.name!r} in resource group {args.resource_group!r}", FAILED
+            ) from None
+        body = response_json(answered[-1])
     if args.output == "json":
         print_json(body)
         return OK

@@ -91,6 +91,10 @@ def test_build_fills_placeholders_and_evaluates_expressions(
         f"{rg}/Microsoft.ManagedIdentity/userAssignedIdentities/ib"
     ]
     assert sent["properties"]["distribute"][0]["imageId"] == f"{rg}/Microsoft.Compute/images/ubuntu"
+    # As the service answers the GET: its read-only members too.
+    assert sent["id"].endswith("/imageTemplates/filled")
+    assert sent["properties"]["provisioningState"] == "Succeeded"
+    assert sent["properties"]["lastRunStatus"]["runState"] == "Succeeded"
 
 
 def test_build_without_the_values_is_refused_naming_the_placeholder(

@@ -170,6 +170,37 @@ def test_a_new_process_resumes_a_run_started_here(start_emulator: Callable[..., 
     assert done.stdout.split() == ["Succeeded"]
 
 
+def test_begin_run_reports_each_status_it_reads(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator()
+    seen: list[Any] = []
+    with client_for(emu) as client:
+        client.begin_create_or_update(RG, "hello", template(emu)).result()
+        final = client.begin_run(RG, "hello", on_status=seen.append).result()
+    assert final.run_state == "Succeeded"
+    assert seen[-1] == final
+    assert any(s.run_state == "Running" for s in seen)  # the phases in between, not only the end
+    order = ["Queued", "Building", "Customizing", "Distributing"]
+    subs = [s.run_sub_state for s in seen if s.run_sub_state in order]
+    assert subs == sorted(subs, key=order.index)
+
+
+async def test_the_async_begin_run_reports_each_status_it_reads(start_emulator: Callable[..., Any]) -> None:
+    emu = start_emulator()
+    seen: list[Any] = []
+    async with AsyncImageBuilderClient(
+        emu.async_credential,
+        emu.subscription_id,
+        base_url=emu.base_url,
+        connection_verify=emu.ca_cert,
+        polling_interval=0.05,
+    ) as client:
+        await (await client.begin_create_or_update(RG, "hello", template(emu))).result()
+        final = await (await client.begin_run(RG, "hello", on_status=seen.append)).result()
+    assert final.run_state == "Succeeded"
+    assert seen[-1] == final
+    assert any(s.run_state == "Running" for s in seen)
+
+
 async def test_the_async_client_lifecycle(start_emulator: Callable[..., Any]) -> None:
     emu = start_emulator()
     async with AsyncImageBuilderClient(
