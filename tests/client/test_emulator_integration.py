@@ -57,6 +57,16 @@ def client_for(emu: Any, **kwargs: Any) -> ImageBuilderClient:
     )
 
 
+def async_client_for(emu: Any) -> AsyncImageBuilderClient:
+    return AsyncImageBuilderClient(
+        emu.async_credential,
+        emu.subscription_id,
+        base_url=emu.base_url,
+        connection_verify=emu.ca_cert,
+        polling_interval=0.05,
+    )
+
+
 def test_the_whole_lifecycle(start_emulator: Callable[..., Any]) -> None:
     emu = start_emulator()
     with client_for(emu) as client:
@@ -187,13 +197,7 @@ def test_begin_run_reports_each_status_it_reads(start_emulator: Callable[..., An
 async def test_the_async_begin_run_reports_each_status_it_reads(start_emulator: Callable[..., Any]) -> None:
     emu = start_emulator()
     seen: list[Any] = []
-    async with AsyncImageBuilderClient(
-        emu.async_credential,
-        emu.subscription_id,
-        base_url=emu.base_url,
-        connection_verify=emu.ca_cert,
-        polling_interval=0.05,
-    ) as client:
+    async with async_client_for(emu) as client:
         await (await client.begin_create_or_update(RG, "hello", template(emu))).result()
         final = await (await client.begin_run(RG, "hello", on_status=seen.append)).result()
     assert final.run_state == "Succeeded"
@@ -203,13 +207,7 @@ async def test_the_async_begin_run_reports_each_status_it_reads(start_emulator: 
 
 async def test_the_async_client_lifecycle(start_emulator: Callable[..., Any]) -> None:
     emu = start_emulator()
-    async with AsyncImageBuilderClient(
-        emu.async_credential,
-        emu.subscription_id,
-        base_url=emu.base_url,
-        connection_verify=emu.ca_cert,
-        polling_interval=0.05,
-    ) as client:
+    async with async_client_for(emu) as client:
         created = await (await client.begin_create_or_update(RG, "hello", template(emu))).result()
         assert created.provisioning_state == "Succeeded"
         status = await (await client.begin_run(RG, "hello")).result()
@@ -232,13 +230,7 @@ async def test_the_async_build_times_out_with_a_token_and_can_resume(
     from azimagebuilder._errors import BuildTimeoutError
 
     emu = start_emulator(build_duration=1.5)
-    async with AsyncImageBuilderClient(
-        emu.async_credential,
-        emu.subscription_id,
-        base_url=emu.base_url,
-        connection_verify=emu.ca_cert,
-        polling_interval=0.05,
-    ) as client:
+    async with async_client_for(emu) as client:
         with pytest.raises(BuildTimeoutError) as info:
             await client.build(RG, "slow", template(emu, name="slow"), timeout=0.3)
         poller = await client.begin_run(RG, "slow", continuation_token=info.value.continuation_token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
@@ -80,25 +81,10 @@ def test_to_arm_writes_the_document_form_with_camel_case_names() -> None:
     }
 
 
-def test_a_deployment_resource_keeps_its_name_through_load_and_to_arm() -> None:
+def test_a_deployment_resource_keeps_its_name_through_load_and_to_arm(doc: dict[str, Any]) -> None:
     from azimagebuilder import load_template
 
-    resource = {
-        "type": "Microsoft.VirtualMachineImages/imageTemplates",
-        "apiVersion": "2019-05-01-preview",
-        "name": "ubuntu-template",
-        "location": "westus2",
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
-    }
+    resource = {**doc, "name": "ubuntu-template"}
     written = load_template(resource).to_arm()
     assert written == resource
     assert list(written)[:4] == ["type", "apiVersion", "name", "location"]
