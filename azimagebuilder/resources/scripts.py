@@ -295,6 +295,31 @@ def _require_file(path: PathLike) -> Path:
     return local
 
 
+def _upload_file(
+    path: PathLike,
+    container: str | ContainerClient,
+    blob_name: str | None,
+    credential: Any,
+    overwrite: bool,
+    create_container: bool,
+    client_kwargs: dict[str, Any],
+) -> tuple[Path, str, str]:
+    """Check and upload one local file (as ``blob_name``, default its own name): its path, URL and sha256."""
+    local = _require_file(path)
+    checksum = sha256_of_file(local)
+    url = _upload(
+        local,
+        container,
+        blob_name=blob_name or local.name,
+        credential=credential,
+        overwrite=overwrite,
+        create_container=create_container,
+        checksum=checksum,
+        client_kwargs=client_kwargs,
+    )
+    return local, url, checksum
+
+
 def upload_shell_script(
     path: PathLike,
     container: str | ContainerClient,
@@ -331,17 +356,8 @@ def upload_shell_script(
     """
     from ..models import ShellCustomizer
 
-    local = _require_file(path)
-    checksum = sha256_of_file(local)
-    url = _upload(
-        local,
-        container,
-        blob_name=blob_name or local.name,
-        credential=credential,
-        overwrite=overwrite,
-        create_container=create_container,
-        checksum=checksum,
-        client_kwargs=client_kwargs,
+    local, url, checksum = _upload_file(
+        path, container, blob_name, credential, overwrite, create_container, client_kwargs
     )
     return ShellCustomizer(name=name or local.name, script_uri=url, sha256_checksum=checksum)
 
@@ -367,17 +383,8 @@ def upload_powershell_script(
     """
     from ..models import PowerShellCustomizer
 
-    local = _require_file(path)
-    checksum = sha256_of_file(local)
-    url = _upload(
-        local,
-        container,
-        blob_name=blob_name or local.name,
-        credential=credential,
-        overwrite=overwrite,
-        create_container=create_container,
-        checksum=checksum,
-        client_kwargs=client_kwargs,
+    local, url, checksum = _upload_file(
+        path, container, blob_name, credential, overwrite, create_container, client_kwargs
     )
     return PowerShellCustomizer(name=name or local.name, script_uri=url, sha256_checksum=checksum)
 
@@ -405,17 +412,8 @@ def upload_file(
     """
     from ..models import FileCustomizer
 
-    local = _require_file(path)
-    checksum = sha256_of_file(local)
-    url = _upload(
-        local,
-        container,
-        blob_name=blob_name or local.name,
-        credential=credential,
-        overwrite=overwrite,
-        create_container=create_container,
-        checksum=checksum,
-        client_kwargs=client_kwargs,
+    local, url, checksum = _upload_file(
+        path, container, blob_name, credential, overwrite, create_container, client_kwargs
     )
     return FileCustomizer(
         name=name or local.name, source_uri=url, destination=destination, sha256_checksum=checksum
