@@ -114,25 +114,31 @@ def read_connection(args: argparse.Namespace, *, in_process_emulator: bool = Fal
     ``--emulator`` without ``--base-url`` under ``azimagebuilder emulator -- COMMAND`` means that emulator:
     its base URL, CA certificate and subscription come from the environment (and are set on ``args``).
     """
+    where = {"base_url": "--base-url", "ca_cert": "--ca-cert", "subscription": "--subscription"}
     if args.emulator and not args.base_url and os.environ.get(BASE_URL_ENV):
-        args.base_url = os.environ[BASE_URL_ENV]
-        args.ca_cert = args.ca_cert or os.environ.get(CA_CERT_ENV) or None
-        args.subscription = args.subscription or os.environ.get(EMULATOR_SUBSCRIPTION_ENV) or None
+        for option, variable in (
+            ("base_url", BASE_URL_ENV),
+            ("ca_cert", CA_CERT_ENV),
+            ("subscription", EMULATOR_SUBSCRIPTION_ENV),
+        ):
+            if not getattr(args, option) and os.environ.get(variable):
+                setattr(args, option, os.environ[variable])
+                where[option] = f"${variable}"
     if args.emulator and not args.base_url and not in_process_emulator:
         raise UsageError(
             "--emulator needs --base-url (the emulator prints its base_url), or run this command under "
             "`azimagebuilder emulator -- COMMAND`"
         )
     if args.ca_cert and not os.path.isfile(args.ca_cert):
-        raise UsageError(f"--ca-cert {args.ca_cert}: no such file")
+        raise UsageError(f"{where['ca_cert']} {args.ca_cert}: no such file")
     base_url = (args.base_url or ARM_ENDPOINT).rstrip("/")
     if not re.match(r"^https?://[^/\s]+", base_url):
-        raise UsageError(f"--base-url {args.base_url}: not an http(s) URL")
+        raise UsageError(f"{where['base_url']} {args.base_url}: not an http(s) URL")
     subscription = args.subscription or os.environ.get(SUBSCRIPTION_ENV) or None
     if subscription is not None and not _GUID.match(subscription.strip()):
-        where = "--subscription" if args.subscription else f"${SUBSCRIPTION_ENV}"
+        where_sub = where["subscription"] if args.subscription else f"${SUBSCRIPTION_ENV}"
         raise UsageError(
-            f"{where} {subscription!r} is not a subscription id (a GUID, as `az account show` prints)"
+            f"{where_sub} {subscription!r} is not a subscription id (a GUID, as `az account show` prints)"
         )
     pipeline: dict[str, Any] = {"connection_timeout": CONNECT_TIMEOUT, "retry_connect": CONNECT_RETRIES}
     if args.ca_cert:

@@ -127,3 +127,31 @@ def test_sigterm_is_passed_on_to_the_command(tmp_path: Path) -> None:
     assert got.read_text() == "TERM"
     assert proc.returncode == 7, err
     assert "exited 7" in err
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"AZIMAGEBUILDER_BASE_URL": "not-a-url"}, "$AZIMAGEBUILDER_BASE_URL not-a-url: not an http(s) URL"),
+        (
+            {"AZIMAGEBUILDER_BASE_URL": "https://127.0.0.1:1", "AZIMAGEBUILDER_CA_CERT": "/no/such/ca.pem"},
+            "$AZIMAGEBUILDER_CA_CERT /no/such/ca.pem: no such file",
+        ),
+        (
+            {"AZIMAGEBUILDER_BASE_URL": "https://127.0.0.1:1", "AZIMAGEBUILDER_SUBSCRIPTION_ID": "nope"},
+            "$AZIMAGEBUILDER_SUBSCRIPTION_ID 'nope' is not a subscription id",
+        ),
+    ],
+)
+def test_a_bad_value_from_the_emulators_environment_is_named_as_such(
+    variables: dict[str, str],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("AZIMAGEBUILDER_BASE_URL", "AZIMAGEBUILDER_CA_CERT", "AZIMAGEBUILDER_SUBSCRIPTION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert main(["logs", "rg", "tpl", "--emulator"]) == 2
+    assert expected in capsys.readouterr().err
