@@ -83,10 +83,19 @@ def _start_azurite_install(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The tests that need Azurite last, the ``slow`` ones spread early (``tests/run_order.py``)."""
+    """``slow(cpu=True)`` tests first, the tests that need Azurite last, the other ``slow`` ones spread
+    early (``tests/run_order.py``)."""
     items[:] = run_order(
-        items, slow=lambda item: item.get_closest_marker("slow") is not None, last=_needs_azurite
+        items,
+        slow=lambda item: item.get_closest_marker("slow") is not None,
+        last=_needs_azurite,
+        first=_computes_for_seconds,
     )
+
+
+def _computes_for_seconds(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("slow")
+    return marker is not None and bool(marker.kwargs.get("cpu"))
 
 
 def _needs_azurite(item: pytest.Item) -> bool:

@@ -5,9 +5,11 @@ more, in order, as it finishes. So the order decides what overlaps what:
 
 - the tests that need Azurite go last, so that a clean clone's first run installs it (``npm install``)
   while the others run, instead of holding workers waiting;
-- the slow ones (seconds spent waiting on processes and emulated builds) are spread evenly over the first
-  half of the rest: every worker starts some early, and their waits overlap the other tests, instead of
-  piling up on one worker or at the end of the run.
+- the slow ones that spend their seconds computing (``slow(cpu=True)``: the type checkers) go first, so
+  their CPU fills what the waiting tests leave idle at the start of the run;
+- the other slow ones (seconds spent waiting on processes and emulated builds) are spread evenly over the
+  first half of the rest: every worker starts some early, and their waits overlap the other tests, instead
+  of piling up on one worker or at the end of the run.
 
 The order is otherwise kept, so the tests of a module stay together.
 """
@@ -20,12 +22,25 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def run_order(items: Sequence[T], *, slow: Callable[[T], bool], last: Callable[[T], bool]) -> list[T]:
-    """``items`` reordered: ``last`` ones at the end, ``slow`` ones spread over the first half of the rest.
+def run_order(
+    items: Sequence[T],
+    *,
+    slow: Callable[[T], bool],
+    last: Callable[[T], bool],
+    first: Callable[[T], bool] = lambda item: False,
+) -> list[T]:
+    """``items`` reordered: ``first`` ones at the start, ``last`` ones at the end, ``slow`` ones spread over
+    the first half of the rest.
 
     >>> run_order(list("aSbcdeXf"), slow=str.isupper, last=lambda c: c == "X")
     ['S', 'a', 'b', 'c', 'd', 'e', 'f', 'X']
+    >>> run_order(list("abcF"), slow=str.isupper, last=lambda c: False, first=lambda c: c == "F")
+    ['F', 'a', 'b', 'c']
     """
+    front = [item for item in items if first(item)]
+    if front:
+        rest = [item for item in items if not first(item)]
+        return front + run_order(rest, slow=slow, last=last)
     tail = [item for item in items if last(item)]
     head = [item for item in items if not last(item)]
     early = [item for item in head if slow(item)]

@@ -41,6 +41,25 @@ def test_slow_tests_are_spread_over_the_first_half() -> None:
     assert all(count >= 2 for count in first_chunks), first_chunks
 
 
+def test_the_computing_slow_tests_come_first_in_their_order() -> None:
+    ordered = run_order(
+        list(range(50)), slow={10, 20, 30}.__contains__, last={49}.__contains__, first={30, 40}.__contains__
+    )
+    assert ordered[:2] == [30, 40]
+    assert sorted(ordered) == list(range(50))
+    assert ordered[-1] == 49
+
+
+def test_this_runs_computing_tests_first(request: pytest.FixtureRequest) -> None:
+    items = request.session.items
+    computing = [
+        item
+        for item in items
+        if (marker := item.get_closest_marker("slow")) is not None and marker.kwargs.get("cpu")
+    ]
+    assert items[: len(computing)] == computing
+
+
 def test_the_slow_marker_is_declared(pytestconfig: pytest.Config) -> None:
     markers = pytestconfig.getini("markers")
     assert any(line.startswith("slow:") for line in markers)

@@ -169,7 +169,7 @@ def test_the_units_cover_readme_docs_and_examples() -> None:
     assert len(names) >= 20
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu=True)  # runs the checker (the tests after it reuse its report)
 def test_mypy_strict_reports_no_error(mypy_report: tuple[str, list[Diagnostic]]) -> None:
     output, errors = mypy_report
     in_units = [e for e in errors if e.file not in CONTROLS]
@@ -195,7 +195,7 @@ def _pyright() -> list[str]:
     return [exe]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu=True)  # runs the checker (the tests after it reuse its report)
 def test_pyright_strict_reports_no_error(pyright_report: dict[str, Any]) -> None:
     errors = _pyright_errors(pyright_report)
     assert [e for e in errors if e.file not in CONTROLS] == []
