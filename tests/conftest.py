@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from linux_template import linux_properties
 from run_order import run_order
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -165,17 +166,7 @@ LINUX_TEMPLATE_DOC: dict[str, Any] = {
     "type": "Microsoft.VirtualMachineImages/imageTemplates",
     "apiVersion": "2019-05-01-preview",
     "location": "westus2",
-    "properties": {
-        "source": {
-            "type": "PlatformImage",
-            "publisher": "Canonical",
-            "offer": "UbuntuServer",
-            "sku": "18.04-LTS",
-            "version": "latest",
-        },
-        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-    },
+    "properties": linux_properties(),
 }
 
 

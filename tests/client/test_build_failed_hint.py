@@ -27,6 +27,7 @@ from client_support import (
     op,
     template_body,
 )
+from linux_template import linux_body
 
 from azimagebuilder import ImageBuilderClient
 from azimagebuilder._constants import CURRENT_STABLE_API_VERSION
@@ -44,22 +45,10 @@ def _template(emu: Emulator) -> dict[str, Any]:
         f"/subscriptions/{emu.subscription_id}/resourceGroups/{EMU_RG}"
         "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/builder"
     )
-    return {
-        "location": "westus2",
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {identity: {}}},
-        "tags": {"azimagebuilder.emulator.scenario": "fail:Customizing"},
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
-    }
+    return linux_body(
+        identity={"type": "UserAssigned", "userAssignedIdentities": {identity: {}}},
+        tags={"azimagebuilder.emulator.scenario": "fail:Customizing"},
+    )
 
 
 def _assert_names_the_log(err: BuildFailedError, rg: str = EMU_RG, name: str = EMU_NAME) -> None:

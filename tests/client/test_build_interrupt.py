@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from linux_template import linux_body
 
 from azimagebuilder import ImageBuilderClient
 
@@ -33,21 +34,7 @@ def _template(emu: Any) -> dict[str, Any]:
         f"/subscriptions/{emu.subscription_id}/resourceGroups/{RG}/providers/"
         "Microsoft.ManagedIdentity/userAssignedIdentities/aib"
     )
-    return {
-        "location": "westus2",
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {identity: {}}},
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
-    }
+    return linux_body(identity={"type": "UserAssigned", "userAssignedIdentities": {identity: {}}})
 
 
 def _client_code(emu: Any) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
+from linux_template import linux_body
 
 from azimagebuilder import ImageBuilderClient
 from azimagebuilder._errors import BuildFailedError, BuildTimeoutError
@@ -36,21 +37,7 @@ _SKIP = (
 
 
 def template(emu: Any, **tags: str) -> dict[str, Any]:
-    return {
-        "location": "westus2",
-        "tags": tags,
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
-    }
+    return linux_body(tags=tags)
 
 
 def _children(obj: Any) -> Iterator[tuple[str, Any]]:

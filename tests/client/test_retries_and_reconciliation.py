@@ -29,6 +29,7 @@ from client_support import (
     op,
     template_body,
 )
+from linux_template import linux_body
 
 from azimagebuilder import ImageBuilderClient
 from azimagebuilder._resilience import RetryPolicy
@@ -40,20 +41,7 @@ DONE = {"runState": "Succeeded", "runSubState": "", "message": "", "startTime": 
 
 
 def template(emu: Any) -> dict[str, Any]:
-    return {
-        "location": "westus2",
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
-    }
+    return linux_body()
 
 
 def client_for(emu: Any, **kwargs: Any) -> ImageBuilderClient:

@@ -9,25 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from linux_template import linux_body
 
 from azimagebuilder import ImageBuilderClient
 from azimagebuilder.emulator import Emulator, MemoryArtifactStore
 from azimagebuilder.emulator._blobs import is_blob_request
 
-TEMPLATE: dict[str, Any] = {
-    "location": "westus2",
-    "properties": {
-        "source": {
-            "type": "PlatformImage",
-            "publisher": "Canonical",
-            "offer": "UbuntuServer",
-            "sku": "18.04-LTS",
-            "version": "latest",
-        },
-        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-    },
-}
+TEMPLATE: dict[str, Any] = linux_body()
 
 
 @pytest.fixture(scope="module")

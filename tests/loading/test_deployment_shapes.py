@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from linux_template import linux_properties
 
 from azimagebuilder import TemplateValidationError, load_template, validate
 from azimagebuilder.cli import main
@@ -24,17 +25,7 @@ def image_template(name: str, location: str = "westus2", **extra: Any) -> dict[s
         "apiVersion": "2019-05-01-preview",
         "name": name,
         "location": location,
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
+        "properties": linux_properties(),
         **extra,
     }
 

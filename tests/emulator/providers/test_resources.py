@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from linux_template import linux_body
+
 SUB = "11111111-2222-3333-4444-555555555555"  # the subscription the arm fixture uses
 RG = f"/subscriptions/{SUB}/resourcegroups/imageRG"
 
@@ -103,20 +105,7 @@ def test_deleting_a_group_deletes_what_is_in_it(arm: Any) -> None:
 
 
 def _create_template(arm: Any, group: str, name: str = "tpl") -> None:
-    body = {
-        "location": "westus2",
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-        },
-    }
+    body = linux_body()
     path = f"{group}/providers/Microsoft.VirtualMachineImages/imageTemplates/{name}"
     assert arm.put(path, body, api_version="2019-05-01-preview").status_code == 201
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from linux_template import linux_body
+
 from azimagebuilder.emulator import Emulator, MemoryArtifactStore
 from azimagebuilder.emulator._artifacts import staging_account_name
 
@@ -17,20 +19,7 @@ SUB = "11111111-2222-3333-4444-555555555555"  # the subscription the arm fixture
 STORAGE_API = "2023-01-01"
 TYPE = "Microsoft.Storage/storageAccounts"
 USER_GROUP = f"/subscriptions/{SUB}/resourceGroups/imageRG"
-TEMPLATE = {
-    "location": "westus2",
-    "properties": {
-        "source": {
-            "type": "PlatformImage",
-            "publisher": "Canonical",
-            "offer": "UbuntuServer",
-            "sku": "18.04-LTS",
-            "version": "latest",
-        },
-        "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
-    },
-}
+TEMPLATE = linux_body()
 
 
 def _template_path(group: str, name: str = "tpl") -> str:
