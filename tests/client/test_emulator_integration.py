@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
+from linux_template import linux_body
 
 from azimagebuilder import ImageBuilderClient, ImageTemplate
 from azimagebuilder._constants import CURRENT_STABLE_API_VERSION, VHD_COPIED_TAG_PREFIX
@@ -30,24 +31,11 @@ def template(emu: Any, name: str = "hello", **tags: str) -> dict[str, Any]:
     image_id = (
         f"/subscriptions/{emu.subscription_id}/resourceGroups/{RG}/providers/Microsoft.Compute/images/{name}"
     )
-    return {
-        "location": "westus2",
-        "tags": tags,
-        "properties": {
-            "source": {
-                "type": "PlatformImage",
-                "publisher": "Canonical",
-                "offer": "UbuntuServer",
-                "sku": "18.04-LTS",
-                "version": "latest",
-            },
-            "customize": [{"type": "Shell", "name": "hello", "inline": ["echo hello"]}],
-            "distribute": [
-                {"type": "ManagedImage", "runOutputName": "img", "imageId": image_id, "location": "westus2"},
-                {"type": "VHD", "runOutputName": "vhd"},
-            ],
-        },
-    }
+    body = linux_body(tags=tags)
+    body["properties"]["distribute"].insert(
+        0, {"type": "ManagedImage", "runOutputName": "img", "imageId": image_id, "location": "westus2"}
+    )
+    return body
 
 
 def client_for(emu: Any, **kwargs: Any) -> ImageBuilderClient:
