@@ -415,9 +415,11 @@ def run_build(args: argparse.Namespace) -> int:
         state = result.run_status.run_state if result.run_status else None
         document = run_document(result.template.id, state, result.outputs, copied=copied)
         _print_run(document, args, time.monotonic() - started)
-        if args.delete_after:
+        if args.delete_after and result.succeeded:
             client.begin_delete(args.resource_group, args.name, force=args.force).result()
             print(f"deleted template {args.name}", file=sys.stderr)
+        elif args.delete_after:  # kept, with its staging group's customization.log, to see what failed
+            print(f"kept template {args.name}: the build did not fully succeed", file=sys.stderr)
     return OK if result.succeeded else FAILED
 
 

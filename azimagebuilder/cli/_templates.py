@@ -4,8 +4,8 @@ Each takes ``--resource-group/-g`` and ``--name/-n`` (``list``: ``-g`` optional)
 options (:mod:`._azure`) and ``--output table|json``. With ``--output json`` exactly one JSON document goes to
 stdout; the shapes are in docs/cli.md and :mod:`._output`.
 
-Exit codes: the table in :mod:`._common`. ``run`` and ``status --wait`` end as the run does: 0 Succeeded
-(or PartiallySucceeded), 1 Failed, 5 Canceled, 4 when ``--timeout`` runs out.
+Exit codes: the table in :mod:`._common`. ``run`` and ``status --wait`` end as the run does, as ``build``
+does: 0 Succeeded, 1 Failed or PartiallySucceeded, 5 Canceled, 4 when ``--timeout`` runs out.
 
 Example:
     >>> from azimagebuilder.cli import main
@@ -191,6 +191,12 @@ def _finish_run(
         print_outputs_table(document)
     if text == "failed":  # ended before we watched (status --wait on a finished run)
         print(f"{prog}: the last run failed: {status.message if status else ''}".rstrip(), file=sys.stderr)
+        return FAILED
+    if text == "partiallysucceeded":  # some distributions failed: a failure for a pipeline, as in `build`
+        print(
+            f"{prog}: the run partially succeeded: {status.message if status else ''}".rstrip(),
+            file=sys.stderr,
+        )
         return FAILED
     if text == "canceled":
         return CANCELLED

@@ -27,8 +27,10 @@ _READ_ONLY_IDENTITY_KEYS = frozenset({"principalid", "clientid"})
 class ImageTemplate(WireModel):
     """An Azure VM Image Builder template, immutable; build it in Python or load it from JSON.
 
-    ``id``, ``name``, ``provisioning_state``, ``provisioning_error`` and ``last_run_status`` are filled in
-    only by the service (see :meth:`from_arm`) and never written by :meth:`to_arm`.
+    ``id``, ``provisioning_state``, ``provisioning_error`` and ``last_run_status`` are filled in only by the
+    service (see :meth:`from_arm`) and never written by :meth:`to_arm`; ``name``, the resource's (from the
+    service or a deployment template), is written by :meth:`to_arm` and left to the URL by
+    :meth:`to_resource_body`.
 
     Example:
         >>> from azimagebuilder import ImageTemplate, PlatformImageSource, ShellCustomizer, VhdDistributor

@@ -331,3 +331,23 @@ def test_a_template_never_run_and_a_run_that_fails(
     # status --wait on a run that has ended Failed: exit 1 too.
     status, document, _ = run_json(capsys, "status", "-g", "rg", "-n", "fresh", *target, "--wait")
     assert (status, document["runState"]) == (1, "Failed")
+
+
+def test_a_partially_succeeded_build_exits_1_everywhere_and_keeps_its_template(
+    emu: Emulator, target: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = copy.deepcopy(DOC)
+    doc["tags"] = {SCENARIO_TAG: "partial"}
+    path = write(tmp_path, doc)
+    argv = ["-g", "rg", "-n", "partly", *target, "--polling-interval", "0.1"]
+    status, document, err = run_json(capsys, "build", path, *argv, "--delete-after")
+    assert (status, document["runState"]) == (1, "PartiallySucceeded")
+    assert "kept template partly" in err  # its staging group's log says which distribution failed
+    assert main(["show", "-g", "rg", "-n", "partly", *target]) == 0
+    capsys.readouterr()
+    # run and status --wait end as build does.
+    status, document, err = run_json(capsys, "run", *argv)
+    assert (status, document["runState"]) == (1, "PartiallySucceeded")
+    assert "the run partially succeeded" in err
+    status, document, _ = run_json(capsys, "status", *argv, "--wait")
+    assert (status, document["runState"]) == (1, "PartiallySucceeded")
