@@ -102,8 +102,29 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _field_name(path: str) -> str:
-    """The last name in a JSON path (``properties.customize[0].name`` -> ``customize[0].name``)."""
-    return path.rsplit(".", 1)[-1] if path else "the template"
+    """The last name in a JSON path (``properties.customize[0].name`` -> ``name``), a dot inside a key's
+    brackets not counted (``identity.userAssignedIdentities['/.../Microsoft.ManagedIdentity/...']`` ->
+    ``userAssignedIdentities['/.../Microsoft.ManagedIdentity/...']``)."""
+    if not path:
+        return "the template"
+    depth = 0
+    for index in range(len(path) - 1, -1, -1):
+        char = path[index]
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            depth -= 1
+        elif char == "." and depth == 0:
+            return path[index + 1 :]
+    return path
+
+
+def _subject(path: str) -> str:
+    """What a message about the value at ``path`` names: `` `field` ``, or a key of a map (an identity id)."""
+    name = _field_name(path)
+    if name.endswith("']") and "['" in name:
+        return f"a key of `{name.split('[', 1)[0]}`"
+    return f"`{name}`"
 
 
 def suggest(key: str, candidates: list[str]) -> str | None:
@@ -162,8 +183,9 @@ class _Analyser:
             self.add(
                 path,
                 C.PLACEHOLDER,
-                f"`{_field_name(path)}` still holds the {which} {names} from the template document: replace "
-                "it with a real value (or fill it in: --set NAME=VALUE, parameters={'NAME': ...})",
+                f"{_subject(path)} still holds the {which} {names} from the template document: replace "
+                "it with a real value (validate and load_template fill it in: --set NAME=VALUE, "
+                "parameters={'NAME': ...})",
             )
             return "placeholder"
         return "ok"

@@ -128,6 +128,21 @@ def test_placeholders_refuse_the_template_naming_the_field(doc: dict[str, Any]) 
     assert "`location` still holds the placeholder '<region>'" in info.value.errors[0].message
 
 
+def test_a_placeholder_in_an_identity_id_names_the_map_not_a_piece_of_the_id(doc: dict[str, Any]) -> None:
+    identity = (
+        "/subscriptions/<subscriptionId>/resourcegroups/rg/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+    )
+    doc["identity"] = {"type": "UserAssigned", "userAssignedIdentities": {identity: {}}}
+    with pytest.raises(TemplateValidationError) as info:
+        load_template(doc)
+    [problem] = info.value.errors
+    assert problem.path == f"identity.userAssignedIdentities['{identity}']"
+    assert problem.message.startswith(
+        "a key of `userAssignedIdentities` still holds the placeholder '<subscriptionId>'"
+    )
+
+
 def test_errors_carry_the_warnings_too(doc: dict[str, Any]) -> None:
     doc["properties"]["distribute"][0]["aritfactTags"] = {}
     doc["properties"]["distribute"][0]["runOutputName"] = ""
