@@ -185,10 +185,10 @@ def test_a_second_process_cancels_the_build_left_running(emulator_factory: Calla
 @pytest.mark.slow
 def test_cancel_on_interrupt_cancels_the_run(emulator_factory: Callable[..., Any]) -> None:
     emu = emulator_factory(build_duration=60, create_duration=0.2, delete_duration=0.3)
-    status, _, err = _interrupt_a_build(emu, cancel_on_interrupt=True)
-    assert status == 130
-    assert len(err) == 1, err
-    assert "was canceled in Azure" in err[0]
+    status, out, err = _interrupt_a_build(emu, cancel_on_interrupt=True)
+    assert status == 130, (out, err)
+    assert len(err) == 1, (out, err)
+    assert "was canceled in Azure" in err[0], (out, err)
     with ImageBuilderClient(
         emu.credential,
         emu.subscription_id,
