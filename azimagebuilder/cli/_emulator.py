@@ -27,7 +27,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
-from ._common import USAGE, number, port, seconds
+from ._common import FAILED, USAGE, number, port, seconds
 
 __all__ = ["BASE_URL_ENV", "CA_CERT_ENV", "SUBSCRIPTION_ENV", "register", "run"]
 
@@ -151,13 +151,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except (ValueError, StateFileError) as exc:
         print(f"azimagebuilder emulator: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
     try:
         emulator.start()
     except OSError as exc:
         where = f"{args.host}:{args.port}"
         print(f"azimagebuilder emulator: cannot listen on {where}: {exc}", file=sys.stderr)
-        return 1
+        return FAILED
     try:
         out = sys.stderr if command else sys.stdout
         print(f"base_url: {emulator.base_url}", file=out)
